@@ -1,0 +1,160 @@
+//! Every SQL statement of Kartskola, for SQLite (the embedded default) and PostgreSQL alike.
+//!
+//! One query text serves both backends through sqlx's `Any` driver: the `query!` macros check a
+//! single backend only, so the SQL stays in the subset both share (`$1` placeholders, integer
+//! flags, millisecond times) and the whole test suite runs against both instead.
+
+mod error;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use error::DbError;
+
+use crate::config::DatabaseUrl;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a pool for reads and a pool for writes. On SQLite the writer is a single
+/// connection (SQLite allows one writer; queueing in the pool beats retrying on SQLITE_BUSY);
+/// on PostgreSQL both are the same pool.
+#[derive(Debug, Clone)]
+pub struct Db {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+}
+
+/// Pragmas every SQLite connection gets: WAL so readers never block the writer, foreign keys
+/// enforced, a busy timeout instead of immediate errors, and `synchronous=FULL` so that an
+/// acknowledged write survives a power cut (service spec, "Storage").
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;";
+
+impl Db {
+    /// Connects (creating the SQLite file if needed). Does not migrate.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        match url {
+            DatabaseUrl::Sqlite(path) => Self::connect_sqlite(path).await,
+            DatabaseUrl::Postgres(url) => {
+                let options = AnyConnectOptions::from_str(url).map_err(DbError::connect)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(DbError::connect)?;
+                Ok(Self {
+                    read: pool.clone(),
+                    write: pool,
+                    backend: Backend::Postgres,
+                })
+            }
+        }
+    }
+
+    async fn connect_sqlite(path: &Path) -> Result<Self, DbError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(DbError::Connect(format!(
+                "the folder of the SQLite file {} does not exist",
+                path.display()
+            )));
+        }
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let options = AnyConnectOptions::from_str(&url).map_err(DbError::connect)?;
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(|_| ()) })
+                })
+        };
+        // The writer connects first so that the file and WAL mode exist before readers open it.
+        let write = pool(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(DbError::connect)?;
+        let read = pool(8)
+            .connect_with(options)
+            .await
+            .map_err(DbError::connect)?;
+        Ok(Self {
+            read,
+            write,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    /// Applies the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.write)
+            .await
+            .map_err(|e| DbError::Migrate(e.to_string()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers a trivial query (for `/healthz`).
+    pub async fn ping(&self) -> bool {
+        let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&self.read);
+        matches!(
+            tokio::time::timeout(Duration::from_secs(2), ping).await,
+            Ok(Ok(1))
+        )
+    }
+
+    /// The number of applied migrations (for tests and `migrate`'s report).
+    pub async fn applied_migrations(&self) -> Result<i64, DbError> {
+        Ok(
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from _sqlx_migrations where success = $1",
+            )
+            .bind(true)
+            .fetch_one(&self.read)
+            .await?,
+        )
+    }
+
+    /// Closes both pools, waiting for connections to be returned.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+}
+
+/// Now, as Unix milliseconds (the unit of every `*_ms` column).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

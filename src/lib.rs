@@ -1,0 +1,21 @@
+//! Kartskola: a course server for GIS competence building whose map exercises are graded on the
+//! server against spatial answer keys.
+//!
+//! Code tour (dependencies point one way, downwards in this list):
+//! - [`grading`]: pure spatial grading (no I/O, no async); depends on nothing of ours.
+//! - [`i18n`]: the user-interface strings, one file per language.
+//! - [`content`]: loads and checks courses, exercises and layers from files into an immutable
+//!   [`content::Catalog`]; uses `grading` to validate answer keys.
+//! - [`db`]: every SQL statement, for SQLite and PostgreSQL through one query text.
+//! - [`web`]: the HTTP layer (axum router, pages, JSON API, assets); nothing depends on it.
+//! - [`config`], [`app`], [`cli`]: settings, start-up and the command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod grading;
+pub mod i18n;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,283 @@
+//! The public HTML pages: course list, course, lesson, and the accessibility and privacy pages.
+//! Handlers turn catalogue data into ready-made view structs so templates stay logic-light.
+
+use std::sync::Arc;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{StatusCode, Uri};
+
+use super::assets::ASSET_VERSION;
+use super::error::AppError;
+use super::lang::{ReqLang, switch_href};
+use crate::content::markdown::{self, Block};
+use crate::content::{Catalog, Course};
+use crate::i18n::{Lang, Strings};
+
+/// What the base layout needs on every page.
+#[derive(Debug)]
+pub(super) struct Chrome {
+    pub lang: Lang,
+    pub other_lang: Lang,
+    pub t: &'static Strings,
+    pub switch_href: String,
+    pub assets: &'static str,
+}
+
+impl Chrome {
+    pub(super) fn new(lang: Lang, uri: &Uri) -> Self {
+        Self {
+            lang,
+            other_lang: lang.other(),
+            t: lang.strings(),
+            switch_href: switch_href(uri, lang.other()),
+            assets: ASSET_VERSION,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub(super) struct HomePage {
+    chrome: Chrome,
+    courses: Vec<CourseCard>,
+}
+
+struct CourseCard {
+    slug: String,
+    title: String,
+    summary: String,
+    modules: usize,
+    lessons: usize,
+    minutes: u32,
+}
+
+pub(super) async fn home(
+    State(catalog): State<Arc<Catalog>>,
+    ReqLang(lang): ReqLang,
+    OriginalUri(uri): OriginalUri,
+) -> HomePage {
+    let courses = catalog
+        .courses
+        .iter()
+        .map(|c| CourseCard {
+            slug: c.slug.clone(),
+            title: c.title.get(lang).to_owned(),
+            summary: c.summary.get(lang).to_owned(),
+            modules: c.modules.len(),
+            lessons: c.lessons().count(),
+            minutes: c.minutes(),
+        })
+        .collect();
+    HomePage {
+        chrome: Chrome::new(lang, &uri),
+        courses,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "course.html")]
+pub(super) struct CoursePage {
+    chrome: Chrome,
+    title: String,
+    summary: String,
+    minutes: u32,
+    modules: Vec<ModuleView>,
+}
+
+struct ModuleView {
+    title: String,
+    summary: String,
+    lessons: Vec<LessonLink>,
+}
+
+struct LessonLink {
+    href: String,
+    title: String,
+    minutes: u32,
+}
+
+pub(super) async fn course(
+    State(catalog): State<Arc<Catalog>>,
+    ReqLang(lang): ReqLang,
+    OriginalUri(uri): OriginalUri,
+    Path(slug): Path<String>,
+) -> Result<CoursePage, AppError> {
+    let course = catalog.course(&slug).ok_or(AppError::NotFound)?;
+    let modules = course
+        .modules
+        .iter()
+        .map(|m| ModuleView {
+            title: m.title.get(lang).to_owned(),
+            summary: m.summary.get(lang).to_owned(),
+            lessons: m
+                .lessons
+                .iter()
+                .map(|l| LessonLink {
+                    href: format!("/courses/{}/{}/{}", course.slug, m.slug, l.slug),
+                    title: l.text(lang).0.title.clone(),
+                    minutes: l.minutes,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(CoursePage {
+        chrome: Chrome::new(lang, &uri),
+        title: course.title.get(lang).to_owned(),
+        summary: course.summary.get(lang).to_owned(),
+        minutes: course.minutes(),
+        modules,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "lesson.html")]
+pub(super) struct LessonPage {
+    chrome: Chrome,
+    title: String,
+    minutes: u32,
+    fallback: bool,
+    course_slug: String,
+    course_title: String,
+    module_title: String,
+    blocks: Vec<BlockView>,
+    prev: Option<LessonLink>,
+    next: Option<LessonLink>,
+}
+
+enum BlockView {
+    Html(String),
+    Exercise(ExerciseCard),
+}
+
+struct ExerciseCard {
+    id: String,
+    title: String,
+    prompt_html: String,
+}
+
+pub(super) async fn lesson(
+    State(catalog): State<Arc<Catalog>>,
+    ReqLang(lang): ReqLang,
+    OriginalUri(uri): OriginalUri,
+    Path((course_slug, module_slug, lesson_slug)): Path<(String, String, String)>,
+) -> Result<LessonPage, AppError> {
+    let at = catalog
+        .lesson(&course_slug, &module_slug, &lesson_slug)
+        .ok_or(AppError::NotFound)?;
+    let (text, fallback) = at.lesson.text(lang);
+    let card = |id: &str| {
+        catalog.exercise(id).map(|e| ExerciseCard {
+            id: e.id.clone(),
+            title: e.title.get(lang).to_owned(),
+            prompt_html: markdown::render_inline(e.prompt.get(lang)),
+        })
+    };
+    let mut blocks: Vec<BlockView> = Vec::new();
+    for block in &text.blocks {
+        match block {
+            Block::Html(html) => blocks.push(BlockView::Html(html.clone())),
+            Block::Exercise(id) => blocks.extend(card(id).map(BlockView::Exercise)),
+        }
+    }
+    // Exercises listed but not placed inline follow the text, in the listed order.
+    let inline: Vec<&String> = text
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            if let Block::Exercise(id) = b {
+                Some(id)
+            } else {
+                None
+            }
+        })
+        .collect();
+    for id in at.lesson.exercises.iter().filter(|id| !inline.contains(id)) {
+        blocks.extend(card(id).map(BlockView::Exercise));
+    }
+    let (prev, next) = neighbours(at.course, &lesson_slug, &module_slug, lang);
+    Ok(LessonPage {
+        chrome: Chrome::new(lang, &uri),
+        title: text.title.clone(),
+        minutes: at.lesson.minutes,
+        fallback,
+        course_slug: at.course.slug.clone(),
+        course_title: at.course.title.get(lang).to_owned(),
+        module_title: at.module.title.get(lang).to_owned(),
+        blocks,
+        prev,
+        next,
+    })
+}
+
+fn neighbours(
+    course: &Course,
+    lesson: &str,
+    module: &str,
+    lang: Lang,
+) -> (Option<LessonLink>, Option<LessonLink>) {
+    let all: Vec<_> = course.lessons().collect();
+    let Some(index) = all
+        .iter()
+        .position(|(m, l)| m.slug == module && l.slug == lesson)
+    else {
+        return (None, None);
+    };
+    let link = |i: usize| {
+        all.get(i).map(|(m, l)| LessonLink {
+            href: format!("/courses/{}/{}/{}", course.slug, m.slug, l.slug),
+            title: l.text(lang).0.title.clone(),
+            minutes: l.minutes,
+        })
+    };
+    (index.checked_sub(1).and_then(link), link(index + 1))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "text_page.html")]
+pub(super) struct TextPage {
+    chrome: Chrome,
+    title: &'static str,
+    paragraphs: &'static [&'static str],
+}
+
+pub(super) async fn accessibility(
+    ReqLang(lang): ReqLang,
+    OriginalUri(uri): OriginalUri,
+) -> TextPage {
+    let t = lang.strings();
+    TextPage {
+        chrome: Chrome::new(lang, &uri),
+        title: t.accessibility_title,
+        paragraphs: t.accessibility_body,
+    }
+}
+
+pub(super) async fn privacy(ReqLang(lang): ReqLang, OriginalUri(uri): OriginalUri) -> TextPage {
+    let t = lang.strings();
+    TextPage {
+        chrome: Chrome::new(lang, &uri),
+        title: t.privacy_title,
+        paragraphs: t.privacy_body,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub(super) struct ErrorPage {
+    chrome: Chrome,
+    status: u16,
+    message: &'static str,
+}
+
+impl ErrorPage {
+    pub(super) fn new(lang: Lang, path: &str, status: StatusCode, message: &'static str) -> Self {
+        let uri = path.parse().unwrap_or_default();
+        Self {
+            chrome: Chrome::new(lang, &uri),
+            status: status.as_u16(),
+            message,
+        }
+    }
+}

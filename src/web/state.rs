@@ -1,0 +1,28 @@
+//! The one application state every handler shares: cheap to clone, no globals.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::config::Config;
+use crate::content::Catalog;
+use crate::db::Db;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    pub config: Arc<Config>,
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Catalog> {
+    fn from_ref(state: &AppState) -> Self {
+        state.catalog.clone()
+    }
+}
