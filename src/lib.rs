@@ -11,6 +11,7 @@
 //! - [`config`], [`app`], [`cli`]: settings, start-up and the command line.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;

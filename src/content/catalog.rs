@@ -115,6 +115,8 @@ pub struct Exercise {
     pub map: Option<MapSpec>,
     /// SHA-256 (hex) of every file the grade depends on; stored with each attempt.
     pub content_hash: String,
+    /// The ready-to-grade exercise.
+    pub grader: Arc<grading::Exercise>,
 }
 
 #[derive(Debug)]

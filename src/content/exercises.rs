@@ -2,6 +2,7 @@
 //! and the parts the grading engine turns into a ready-to-grade exercise.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -10,6 +11,7 @@ use super::catalog::{Exercise, MapSpec, Reveal, Tool};
 use super::error::ContentErrors;
 use super::read::{entries, file_name, read_text, toml_from};
 use super::text::{Localized, is_identifier};
+use crate::grading;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,9 +71,49 @@ pub(super) struct GradingSource {
     pub key: Option<String>,
 }
 
+/// An exercise as read, before grading has built it (which needs every layer loaded).
 pub(super) struct Loaded {
-    pub exercise: Exercise,
+    pub exercise: Draft,
     pub source: GradingSource,
+}
+
+/// The presentation part of an exercise; `grading` completes it into an [`Exercise`].
+#[derive(Debug)]
+pub(super) struct Draft {
+    pub id: String,
+    pub kind: String,
+    pub competences: Vec<String>,
+    pub title: Localized,
+    pub prompt: Localized,
+    pub attempts: u32,
+    pub reveal: Reveal,
+    pub accessible_alternative: Option<String>,
+    pub map: Option<MapSpec>,
+    /// SHA-256 of exercise.toml and key.geojson; layers the grade reads are added later.
+    pub hasher: Sha256,
+}
+
+impl Draft {
+    pub(super) fn finish(self, grader: Arc<grading::Exercise>, layer_bytes: &[&[u8]]) -> Exercise {
+        let mut hasher = self.hasher;
+        for bytes in layer_bytes {
+            hasher.update(b"\0layer\0");
+            hasher.update(bytes);
+        }
+        Exercise {
+            id: self.id,
+            kind: self.kind,
+            competences: self.competences,
+            title: self.title,
+            prompt: self.prompt,
+            attempts: self.attempts,
+            reveal: self.reveal,
+            accessible_alternative: self.accessible_alternative,
+            map: self.map,
+            content_hash: hex::encode(hasher.finalize()),
+            grader,
+        }
+    }
 }
 
 pub(super) fn load_all(dir: &Path, errors: &mut ContentErrors) -> Vec<Loaded> {
@@ -138,9 +180,7 @@ fn load(dir: &Path, errors: &mut ContentErrors) -> Option<Loaded> {
         hasher.update(b"\0key.geojson\0");
         hasher.update(key.as_bytes());
     }
-    let content_hash = hex::encode(hasher.finalize());
-
-    let exercise = Exercise {
+    let exercise = Draft {
         id,
         kind: file.kind,
         competences: file.competences,
@@ -150,7 +190,7 @@ fn load(dir: &Path, errors: &mut ContentErrors) -> Option<Loaded> {
         reveal: file.reveal,
         accessible_alternative: file.accessible_alternative,
         map,
-        content_hash,
+        hasher,
     };
     let source = GradingSource {
         dir: dir.to_path_buf(),

@@ -8,6 +8,7 @@ mod courses;
 mod error;
 mod exercises;
 mod front_matter;
+mod grade_check;
 mod layers;
 pub mod markdown;
 mod read;
@@ -85,7 +86,8 @@ pub fn load(root: &Path) -> Result<Catalog, ContentErrors> {
     let courses = loaded_courses.into_iter().map(|l| l.course).collect();
     let exercises = loaded_exercises
         .into_iter()
-        .map(|l| (l.exercise.id.clone(), Arc::new(l.exercise)))
+        .filter_map(|l| grade_check::build(l, &layers, &mut errors))
+        .map(|e| (e.id.clone(), Arc::new(e)))
         .collect();
     if errors.is_empty() {
         Ok(Catalog {

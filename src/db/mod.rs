@@ -4,7 +4,10 @@
 //! single backend only, so the SQL stays in the subset both share (`$1` placeholders, integer
 //! flags, millisecond times) and the whole test suite runs against both instead.
 
+mod attempts;
 mod error;
+mod people;
+mod sessions;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -13,7 +16,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use attempts::{AttemptRow, Idempotency, NewAttempt, RecordOutcome, Stored};
 pub use error::DbError;
+pub use people::{Capability, NewPerson, PersonRow, REGIONS};
+pub use sessions::SessionRow;
 
 use crate::config::DatabaseUrl;
 

@@ -1,15 +1,252 @@
-//! Spatial grading (placeholder until the engine lands): the layer types content loads.
+//! Spatial grading: a pure function from (exercise, answer) to a grade or an answer error.
+//! No I/O, no clock, no randomness, no attempt history; deterministic for a given build
+//! (spec/grading.md is the contract).
+//!
+//! # Frames
+//! Everything shown to a person or compared with a threshold is geodesic on WGS 84
+//! ([`geodesic`]); shape comparisons (IoU, Hausdorff, Fréchet, containment, point-to-zone
+//! distance) run in the EPSG:3006 plane ([`project`]). Geometry more than 2° outside the map
+//! extent is refused before projecting.
+//!
+//! # Built-in feedback codes
+//! Besides the `[[feedback]]` hooks (`near_feature`, `web_mercator`, `axes_swapped`,
+//! `wrong_unit`, `score_below`, `option`; code = the `when` name, with the author's `text`),
+//! grading adds these codes (no `text`; [`FeedbackItem::message`] renders them):
+//!
+//! | code | kinds | params | when |
+//! |---|---|---|---|
+//! | `too_far` | place_point, place_points, read_coordinates | `distance_m` (+ `label`) | distance beyond `full_within_m` |
+//! | `label_missing` | place_points | `label` | a key label was not placed |
+//! | `low_overlap` | draw_polygon | `iou` | IoU below `full_iou` |
+//! | `line_off` | draw_line | `metric`, `distance_m` | the scoring metric beyond `full_within_m` |
+//! | `line_reversed` | draw_line (frechet) | — | the reversed answer would be within `full_within_m` |
+//! | `selection_incomplete` | select_features | `count` | key features not selected |
+//! | `selection_extra` | select_features | `count` | selected features not in the key |
+//! | `measure_off` | measure_length, measure_area | `relative_error` | beyond `full_rel` |
+//! | `degrees_not_metres` | read_coordinates | — | N and E look like degrees |
+//! | `rule_failed` | site | `rule`, `kind`, `value` (+ the rule's `text`) | a rule was not met |
+//!
+//! # Decisions where the spec leaves room
+//! See the module docs of [`validate`] (touching rings, repeated positions), [`json`] (size and
+//! duplicate keys) and `kinds::site` (rule parameters and values).
 
-/// A map layer as loaded from `static/layers/<name>.geojson` (WGS 84).
-#[derive(Debug)]
-pub struct Layer {
-    pub name: String,
-    pub features: Vec<LayerFeature>,
+mod answer;
+#[doc(hidden)]
+pub mod bench_support;
+mod feedback;
+pub(crate) mod geodesic;
+mod geometry;
+pub(crate) mod json;
+mod kinds;
+mod messages;
+mod metrics;
+mod planar;
+pub(crate) mod project;
+mod result;
+mod spec;
+mod sweep;
+pub(crate) mod validate;
+
+use serde_json::Value;
+
+pub use messages::{AnswerError, AnswerErrorCode};
+pub use project::{from_crs, to_crs};
+pub use result::{FeedbackItem, GradeResult, REVEALING_METRICS, REVEALING_ROLES};
+pub use spec::{Kind, Layer, LayerFeature, LayerLookup, LocalizedText, SpecError};
+
+use feedback::FeedbackRule;
+use kinds::{BuildCtx, Task};
+use messages::Problem;
+use spec::Fields;
+
+/// Stored with every attempt; bump when a grade for the same input could change.
+pub const GRADER_VERSION: &str = "1";
+
+/// Languages messages are rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Sv,
+    En,
 }
 
+/// A parsed, validated, ready-to-grade exercise (immutable; share it behind an `Arc`).
 #[derive(Debug)]
-pub struct LayerFeature {
-    pub id: String,
-    pub name: String,
-    pub geometry: geo::Geometry<f64>,
+pub struct Exercise {
+    id: String,
+    kind: Kind,
+    pass: f64,
+    extent: [f64; 4],
+    task: Task,
+    feedback: Vec<FeedbackRule>,
+}
+
+impl Exercise {
+    /// Builds from the parts of exercise.toml that grading owns. `grading`, `feedback` and
+    /// `options` are the TOML tables as JSON; `key_geojson` is the text of key.geojson where the
+    /// kind has a spatial key. Returns every problem, each with a path such as
+    /// `grading.full_within_m`, `feedback[2].within_m` or `key.geojson`.
+    pub fn build(
+        id: &str,
+        kind: &str,
+        grading: Value,
+        feedback: Vec<Value>,
+        options: Vec<Value>,
+        key_geojson: Option<&str>,
+        map_extent: [f64; 4],
+        layers: &dyn LayerLookup,
+    ) -> Result<Exercise, Vec<SpecError>> {
+        let mut errors = Vec::new();
+        let [lon_min, lat_min, lon_max, lat_max] = map_extent;
+        let extent_ok = map_extent.iter().all(|x| x.is_finite())
+            && lon_min < lon_max
+            && lat_min < lat_max
+            && lon_min >= -180.0
+            && lon_max <= 180.0
+            && lat_min >= -90.0
+            && lat_max <= 90.0;
+        if !extent_ok {
+            errors.push(SpecError::new(
+                "map.extent",
+                "expected [lon_min, lat_min, lon_max, lat_max] in WGS 84 degrees with min < max",
+            ));
+        }
+        let Some(kind) = Kind::parse(kind) else {
+            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            errors.push(SpecError::new(
+                "kind",
+                format!("unknown kind \"{kind}\" (one of {})", names.join(", ")),
+            ));
+            return Err(errors);
+        };
+        if kind != Kind::Choice && !options.is_empty() {
+            errors.push(SpecError::new(
+                "option",
+                "[[option]] entries belong to choice exercises only",
+            ));
+        }
+        let mut ctx = BuildCtx {
+            grading: Fields::new("grading", &grading),
+            key: key_geojson,
+            extent: map_extent,
+            layers,
+            options: &options,
+            errors: Vec::new(),
+        };
+        let pass = ctx.grading.f64_opt("pass").unwrap_or(0.7);
+        if !(pass > 0.0 && pass <= 1.0) {
+            ctx.grading
+                .error("pass", format!("must be above 0 and at most 1 (is {pass})"));
+        }
+        let task = if extent_ok {
+            Task::build(kind, &mut ctx)
+        } else {
+            None
+        };
+        let option_ids = task.as_ref().map(Task::option_ids).unwrap_or_default();
+        let mut rules = Vec::new();
+        for (i, v) in feedback.iter().enumerate() {
+            if let Some(r) = feedback::build_rule(i, v, kind, &option_ids, &mut ctx) {
+                rules.push(r);
+            }
+        }
+        let BuildCtx {
+            grading: fields,
+            errors: ctx_errors,
+            ..
+        } = ctx;
+        errors.extend(fields.finish());
+        errors.extend(ctx_errors);
+        match task {
+            Some(task) if errors.is_empty() => Ok(Exercise {
+                id: id.to_owned(),
+                kind,
+                pass,
+                extent: map_extent,
+                task,
+                feedback: rules,
+            }),
+            _ => {
+                if errors.is_empty() {
+                    errors.push(SpecError::new("grading", "the exercise could not be built"));
+                }
+                Err(errors)
+            }
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The pass threshold (`[grading] pass`, default 0.7).
+    pub fn pass(&self) -> f64 {
+        self.pass
+    }
+
+    /// What the player needs to ask the question, never what answers it.
+    pub fn question(&self) -> Value {
+        let mut q = self.task.question();
+        if let Value::Object(m) = &mut q {
+            m.insert("kind".to_owned(), Value::from(self.kind.as_str()));
+        }
+        q
+    }
+
+    /// An answer that satisfies the key perfectly (for `kartskola check`); `None` for `site`.
+    pub fn self_answer(&self) -> Option<Value> {
+        self.task.self_answer()
+    }
+}
+
+/// Grades one answer given as raw JSON bytes (the HTTP body or the CLI file).
+pub fn grade(exercise: &Exercise, answer_json: &[u8]) -> Result<GradeResult, AnswerError> {
+    let answer = json::parse_strict(answer_json).map_err(|p| {
+        AnswerError::new(match p {
+            json::JsonProblem::Syntax {
+                line,
+                column,
+                reason,
+            } => Problem::Syntax {
+                line,
+                column,
+                reason,
+            },
+            json::JsonProblem::DuplicateKey { key, line, column } => {
+                Problem::DuplicateKey { key, line, column }
+            }
+            json::JsonProblem::TooDeep { line, column } => Problem::TooDeep { line, column },
+            json::JsonProblem::TooManyValues {
+                mostly_numbers: true,
+            } => Problem::TooManyValues,
+            json::JsonProblem::TooManyValues {
+                mostly_numbers: false,
+            } => Problem::Shape {
+                path: answer::ROOT.to_owned(),
+                expected: messages::Expected::Object,
+            },
+        })
+    })?;
+    let outcome = exercise.task.grade(&answer, exercise.extent)?;
+    let score = result::round_ratio(outcome.score.clamp(0.0, 1.0));
+    let mut feedback = outcome.feedback;
+    feedback.extend(
+        exercise
+            .feedback
+            .iter()
+            .filter_map(|r| r.fire(&outcome.facts, score)),
+    );
+    Ok(GradeResult {
+        exercise: exercise.id.clone(),
+        kind: exercise.kind,
+        score,
+        passed: score >= exercise.pass,
+        metrics: outcome.metrics,
+        feedback,
+        geometries: result::feature_collection(outcome.geometries),
+        grader_version: GRADER_VERSION.to_owned(),
+    })
 }

@@ -1,6 +1,6 @@
 //! English: the interface texts.
 
-use super::{ErrorTexts, Strings};
+use super::{ErrorTexts, PlayerStrings, Strings};
 
 pub(super) static STRINGS: Strings = Strings {
     site_name: "Kartskola",
@@ -38,6 +38,13 @@ pub(super) static STRINGS: Strings = Strings {
         "Courses and lessons can be read without logging in. Nothing is sent to third parties, and the pages load no scripts, fonts or maps from the internet.",
         "You can download all your data. The controller is the region that runs the service.",
     ],
+    login_title: "Log in",
+    login_email: "E-mail address",
+    login_password: "Password",
+    login_submit: "Log in",
+    login_failed: "Wrong e-mail address or password.",
+    logout: "Log out",
+    logged_in_as: "Logged in as",
     error_title: "Something went wrong",
     back_home: "To the start page",
     errors: ErrorTexts {
@@ -55,5 +62,14 @@ pub(super) static STRINGS: Strings = Strings {
         too_many_requests: "Too many attempts. Wait a moment and try again.",
         unavailable: "The service is temporarily unavailable. Try again in a moment.",
         internal: "An unexpected error occurred. Try again in a moment.",
+    },
+    player: PlayerStrings {
+        submit: "Submit answer",
+        score: "Result",
+        passed: "Passed",
+        not_passed: "Not passed yet",
+        attempts_left: "Attempts left",
+        log_in_to_answer: "Log in to answer",
+        error_network: "The answer could not be sent. It is kept here; try again.",
     },
 };

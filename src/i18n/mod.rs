@@ -112,9 +112,30 @@ pub struct Strings {
     pub accessibility_body: &'static [&'static str],
     pub privacy_title: &'static str,
     pub privacy_body: &'static [&'static str],
+    pub login_title: &'static str,
+    pub login_email: &'static str,
+    pub login_password: &'static str,
+    pub login_submit: &'static str,
+    pub login_failed: &'static str,
+    pub logout: &'static str,
+    pub logged_in_as: &'static str,
     pub error_title: &'static str,
     pub back_home: &'static str,
     pub errors: ErrorTexts,
+    /// Texts of the map player, sent to the browser as JSON with the page.
+    pub player: PlayerStrings,
+}
+
+/// Every text the map player (static/js/player/) shows.
+#[derive(Debug, serde::Serialize)]
+pub struct PlayerStrings {
+    pub submit: &'static str,
+    pub score: &'static str,
+    pub passed: &'static str,
+    pub not_passed: &'static str,
+    pub attempts_left: &'static str,
+    pub log_in_to_answer: &'static str,
+    pub error_network: &'static str,
 }
 
 /// The message of each error code of the service spec's error table.

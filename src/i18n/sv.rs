@@ -1,6 +1,6 @@
 //! Svenska: gränssnittets texter.
 
-use super::{ErrorTexts, Strings};
+use super::{ErrorTexts, PlayerStrings, Strings};
 
 pub(super) static STRINGS: Strings = Strings {
     site_name: "Kartskola",
@@ -38,6 +38,13 @@ pub(super) static STRINGS: Strings = Strings {
         "Kurser och lektioner kan läsas utan inloggning. Ingen information skickas till tredje part och sidorna hämtar inga skript, typsnitt eller kartor från internet.",
         "Du kan ladda ned alla dina uppgifter. Personuppgiftsansvarig är den region som driver tjänsten.",
     ],
+    login_title: "Logga in",
+    login_email: "E-postadress",
+    login_password: "Lösenord",
+    login_submit: "Logga in",
+    login_failed: "Fel e-postadress eller lösenord.",
+    logout: "Logga ut",
+    logged_in_as: "Inloggad som",
     error_title: "Något gick fel",
     back_home: "Till startsidan",
     errors: ErrorTexts {
@@ -55,5 +62,14 @@ pub(super) static STRINGS: Strings = Strings {
         too_many_requests: "För många försök. Vänta en stund och försök igen.",
         unavailable: "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.",
         internal: "Ett oväntat fel inträffade. Försök igen om en stund.",
+    },
+    player: PlayerStrings {
+        submit: "Skicka svar",
+        score: "Resultat",
+        passed: "Godkänt",
+        not_passed: "Inte godkänt ännu",
+        attempts_left: "Försök kvar",
+        log_in_to_answer: "Logga in för att svara",
+        error_network: "Svaret kunde inte skickas. Det finns kvar här; försök igen.",
     },
 };

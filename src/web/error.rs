@@ -14,12 +14,16 @@ use serde_json::json;
 use super::lang::lang_of;
 use super::pages::ErrorPage;
 use crate::db::DbError;
+use crate::grading;
 use crate::i18n::{ErrorTexts, Lang};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// Not logged in: 401 on the API, a redirect to the login page elsewhere.
+    #[error("unauthenticated")]
+    Unauthenticated,
     /// A client error with a code of the service spec's error table.
     #[error("{code}")]
     Client {
@@ -27,6 +31,9 @@ pub enum AppError {
         code: &'static str,
         detail: Option<String>,
     },
+    /// An answer the grader refused (grading spec, "Answer errors"): its own code and message.
+    #[error("{0}")]
+    Answer(Arc<grading::AnswerError>),
     #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("internal: {0}")]
@@ -49,7 +56,11 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Client { status, .. } => *status,
+            Self::Answer(e) if e.code() == "malformed_json" => StatusCode::BAD_REQUEST,
+            Self::Answer(e) if e.code() == "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Answer(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -58,15 +69,19 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
+            Self::Unauthenticated => "unauthenticated",
             Self::Client { code, .. } => code,
+            Self::Answer(e) => e.code(),
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
 
-    fn message(&self, lang: Lang) -> &'static str {
-        let texts = &lang.strings().errors;
-        message_for(texts, self.code())
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            Self::Answer(e) => e.message(grading_lang(lang)),
+            _ => message_for(&lang.strings().errors, self.code()).to_owned(),
+        }
     }
 }
 
@@ -113,6 +128,7 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
     let lang = lang_of(request.uri(), request.headers());
     let api = request.uri().path().starts_with("/api/");
     let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
     let response = next.run(request).await;
     let Some(error) = response.extensions().get::<Arc<AppError>>().cloned() else {
         return response;
@@ -121,6 +137,9 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
         AppError::Internal(detail) => tracing::error!(%path, %detail, "request failed"),
         AppError::Unavailable(detail) => tracing::warn!(%path, %detail, "database unavailable"),
         other => tracing::debug!(%path, code = other.code(), "client error"),
+    }
+    if !api && matches!(error.as_ref(), AppError::Unauthenticated) {
+        return login_redirect(&path, query.as_deref());
     }
     let status = error.status();
     let message = error.message(lang);
@@ -135,7 +154,7 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
         }
         (status, Json(body)).into_response()
     } else {
-        (status, ErrorPage::new(lang, &path, status, message)).into_response()
+        (status, ErrorPage::new(lang, &path, status, &message)).into_response()
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
         rendered
@@ -152,6 +171,28 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
         }
     }
     rendered
+}
+
+/// `303` to `/login?next=<this page>`: the person comes back here after logging in.
+fn login_redirect(path: &str, query: Option<&str>) -> Response {
+    let next = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    let location = format!("/login?next={}", super::login::encode_component(&next));
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// The grading engine's own language type, for its messages.
+pub(crate) fn grading_lang(lang: Lang) -> grading::Lang {
+    match lang {
+        Lang::Sv => grading::Lang::Sv,
+        Lang::En => grading::Lang::En,
+    }
 }
 
 /// The router's fallback: every unknown path is a 404 rendered like any other error.

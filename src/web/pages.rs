@@ -268,16 +268,16 @@ pub(super) async fn privacy(ReqLang(lang): ReqLang, OriginalUri(uri): OriginalUr
 pub(super) struct ErrorPage {
     chrome: Chrome,
     status: u16,
-    message: &'static str,
+    message: String,
 }
 
 impl ErrorPage {
-    pub(super) fn new(lang: Lang, path: &str, status: StatusCode, message: &'static str) -> Self {
+    pub(super) fn new(lang: Lang, path: &str, status: StatusCode, message: &str) -> Self {
         let uri = path.parse().unwrap_or_default();
         Self {
             chrome: Chrome::new(lang, &uri),
             status: status.as_u16(),
-            message,
+            message: message.to_owned(),
         }
     }
 }

@@ -171,6 +171,61 @@ impl TestApp {
             .await
     }
 
+    /// Creates a learner with a password and logs in through the real form; returns the cookie.
+    pub(crate) async fn login_as(&self, email: &str) -> String {
+        let password = "fjällbjörk i motvind";
+        let hash = kartskola::auth::password::hash_blocking(password).expect("hash");
+        let new = kartskola::db::NewPerson {
+            email,
+            display_name: "Test Learner",
+            region_id: "norrbotten",
+            password_hash: Some(&hash),
+            capabilities: &[],
+        };
+        self.state
+            .db
+            .insert_person(&new)
+            .await
+            .expect("insert person")
+            .expect("new e-mail");
+        let form = format!(
+            "email={}&password={}&next=%2F",
+            urlencode(email),
+            urlencode(password)
+        );
+        let response = self
+            .request(
+                Request::post("/login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(form))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "login: {}",
+            response.body
+        );
+        let cookie = response.header("set-cookie").expect("session cookie");
+        cookie.split(';').next().expect("cookie pair").to_owned()
+    }
+
+    /// POSTs a JSON body with the given extra headers.
+    pub(crate) async fn post_json(
+        &self,
+        uri: &str,
+        body: impl Into<Body>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut builder = Request::post(uri).header("content-type", "application/json");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.request(builder.body(body.into()).expect("request"))
+            .await
+    }
+
     pub(crate) async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> TestResponse {
         let mut builder = Request::get(uri);
         for (k, v) in headers {
@@ -179,4 +234,16 @@ impl TestApp {
         self.request(builder.body(Body::empty()).expect("request"))
             .await
     }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 //! PostgreSQL server, in which case every test gets a fresh database there. `.ci/run` runs the
 //! suite both ways.
 
+mod attempts;
 mod content;
 mod db;
 mod helpers;

@@ -40,7 +40,9 @@ async fn a_lesson_renders_its_markdown_and_links_its_neighbours() {
     let page = app.get("/courses/prov-kurs/forsta/hej").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.texts("article h1"), ["Hej kartan"]);
-    assert_eq!(page.texts(".lesson-body h2"), ["Lärandemål"]);
+    assert_eq!(page.texts(".lesson-body > h2"), ["Lärandemål"]);
+    assert_eq!(page.texts(".exercise-card h2"), ["Övning: Placera Luleå"]);
+    assert_eq!(page.texts(".exercise-card a.button"), ["Placera Luleå"]);
     assert_eq!(page.texts(".lesson-body strong"), ["läsa"]);
     assert_eq!(page.texts("a[rel=next]"), ["Nästa lektion: Mer om kartor"]);
     assert!(page.texts("a[rel=prev]").is_empty());

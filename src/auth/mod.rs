@@ -1,0 +1,4 @@
+//! Authentication below the web layer: password hashing and rules, and session tokens.
+
+pub mod password;
+pub mod token;

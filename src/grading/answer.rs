@@ -1,0 +1,167 @@
+//! Reading an answer body into checked geometry: the answer object's fields, then the GeoJSON
+//! checks of `geometry.rs`, projection to EPSG:3006 and validity. Keys go through the same steps
+//! (without the vertex limit) so that an invalid key is an authoring error, not a bad grade.
+
+use geo::{Coord, Geometry};
+use serde_json::Value;
+
+use super::geometry::{MAX_VERTICES, Raw, RawGeometry, check_coordinates};
+use super::messages::{AnswerError, Expected, Place, shape};
+use super::project::to_plane;
+use super::validate::{validate_line, validate_polygonal};
+
+/// Root name used in answer paths ("answer.geometry.coordinates[0]").
+pub(crate) const ROOT: &str = "answer";
+
+/// The answer object's fields, exactly `names` (all required, no others), in that order.
+pub(crate) fn object_fields<'a, const N: usize>(
+    v: &'a Value,
+    path: &str,
+    names: [&'static str; N],
+) -> Result<[&'a Value; N], AnswerError> {
+    let Some(obj) = v.as_object() else {
+        return Err(shape(path, Expected::Object));
+    };
+    if let Some(k) = obj.keys().find(|k| !names.contains(&k.as_str())) {
+        return Err(shape(format!("{path}.{k}"), Expected::NoField(k.clone())));
+    }
+    let mut out = [&Value::Null; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        match obj.get(name) {
+            Some(v) => *slot = v,
+            None => return Err(shape(path, Expected::Field(name))),
+        }
+    }
+    Ok(out)
+}
+
+/// An array of unique strings (`ids`, `choices`).
+pub(crate) fn unique_strings(v: &Value, path: &str) -> Result<Vec<String>, AnswerError> {
+    let Some(a) = v.as_array() else {
+        return Err(shape(path, Expected::Array));
+    };
+    let mut out: Vec<String> = Vec::with_capacity(a.len());
+    for (i, s) in a.iter().enumerate() {
+        let Some(s) = s.as_str() else {
+            return Err(shape(format!("{path}[{i}]"), Expected::String));
+        };
+        if out.iter().any(|o| o == s) {
+            return Err(shape(
+                format!("{path}[{i}]"),
+                Expected::UniqueId(s.to_owned()),
+            ));
+        }
+        out.push(s.to_owned());
+    }
+    Ok(out)
+}
+
+/// A plain number (measure value, read_coordinates n/e) within ±`limit`, so that nothing
+/// derived from it overflows.
+pub(crate) fn plausible_number(v: &Value, path: &str, limit: f64) -> Result<f64, AnswerError> {
+    match v.as_f64() {
+        Some(x) if x.is_finite() && x.abs() <= limit => Ok(x),
+        Some(_) => Err(shape(path, Expected::Plausible(limit))),
+        None => Err(shape(path, Expected::Number)),
+    }
+}
+
+/// Geometry in the EPSG:3006 plane, closing positions kept.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Planar {
+    Point(Coord),
+    Line(Vec<Coord>),
+    MultiLine(Vec<Vec<Coord>>),
+    /// Polygon or MultiPolygon: parts → rings.
+    Polygons(Vec<Vec<Vec<Coord>>>),
+}
+
+/// A checked geometry: as sent (lon/lat, altitude dropped) and projected.
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    pub(crate) lonlat: Geometry,
+    pub(crate) plane: Planar,
+}
+
+fn project_line(l: &[Coord]) -> Vec<Coord> {
+    l.iter().map(|c| to_plane(*c)).collect()
+}
+
+fn project_rings(rs: &[Vec<Coord>]) -> Vec<Vec<Coord>> {
+    rs.iter().map(|r| project_line(r)).collect()
+}
+
+/// Runs the coordinate checks (with the answer vertex limit when `limit_vertices`), projects and
+/// validates.
+pub(crate) fn check(
+    raws: Vec<RawGeometry>,
+    extent: [f64; 4],
+    limit_vertices: bool,
+) -> Result<Vec<Checked>, AnswerError> {
+    check_coordinates(&raws, Some(extent), limit_vertices.then_some(MAX_VERTICES))?;
+    let mut out = Vec::with_capacity(raws.len());
+    for g in raws {
+        let base = Place {
+            feature: g.feature,
+            ..Place::default()
+        };
+        let plane = match &g.raw {
+            Raw::Point(c) => Planar::Point(to_plane(*c)),
+            Raw::Line(l) => {
+                let pl = project_line(l);
+                validate_line(&pl, base)?;
+                Planar::Line(pl)
+            }
+            Raw::MultiLine(ls) => {
+                let mut parts = Vec::with_capacity(ls.len());
+                for (p, l) in ls.iter().enumerate() {
+                    let pl = project_line(l);
+                    validate_line(
+                        &pl,
+                        Place {
+                            part: Some(p),
+                            ..base
+                        },
+                    )?;
+                    parts.push(pl);
+                }
+                Planar::MultiLine(parts)
+            }
+            Raw::Polygon(rs) => {
+                let parts = vec![project_rings(rs)];
+                validate_polygonal(&parts, g.feature, false)?;
+                Planar::Polygons(parts)
+            }
+            Raw::MultiPolygon(ps) => {
+                let parts: Vec<_> = ps.iter().map(|rs| project_rings(rs)).collect();
+                validate_polygonal(&parts, g.feature, true)?;
+                Planar::Polygons(parts)
+            }
+        };
+        out.push(Checked {
+            lonlat: g.raw.to_geo(),
+            plane,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the single geometry of an answer `{"geometry": …}` of one of `allowed` types.
+pub(crate) fn single_geometry(
+    answer: &Value,
+    allowed: &'static [&'static str],
+    extent: [f64; 4],
+) -> Result<Checked, AnswerError> {
+    let [g] = object_fields(answer, ROOT, ["geometry"])?;
+    let raw = super::geometry::parse_geometry(g, &format!("{ROOT}.geometry"), allowed, true, None)?;
+    let mut checked = check(vec![raw], extent, true)?;
+    checked
+        .pop()
+        .ok_or_else(|| shape(ROOT, Expected::Field("geometry")))
+}
+
+/// GeoJSON geometry object of a lon/lat geometry (for questions and self-answers).
+pub(crate) fn geojson_value(g: &Geometry) -> Value {
+    serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
+        .unwrap_or(Value::Null)
+}

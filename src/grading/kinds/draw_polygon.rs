@@ -1,0 +1,154 @@
+//! `draw_polygon`: draw an area. Scored on planar IoU in EPSG:3006 from one overlay; the missed
+//! and extra parts come from the same overlay graph and are measured geodesically after
+//! unprojecting, like the answer and key areas.
+
+use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
+use serde_json::{Map, Value, json};
+
+use super::{BuildCtx, Outcome, builtin};
+use crate::grading::answer::{Planar, geojson_value, single_geometry};
+use crate::grading::geodesic;
+use crate::grading::geometry::POLYGONAL;
+use crate::grading::messages::AnswerError;
+use crate::grading::metrics::overlay::{Shapes, from_shapes, overlay, shapes_area, to_shapes};
+use crate::grading::planar;
+use crate::grading::project::from_plane;
+use crate::grading::result::{Role, ramp_up, round_m2, round_ratio};
+
+#[derive(Debug)]
+pub(crate) struct Task {
+    key_geometry: Geometry,
+    key_shapes: Shapes,
+    key_area_plane: f64,
+    key_area_m2: f64,
+    zero_iou: f64,
+    full_iou: f64,
+}
+
+/// Parts → rings in the plane to a lon/lat MultiPolygon (rings closed).
+pub(crate) fn unproject_parts(parts: &[Vec<Vec<Coord>>]) -> MultiPolygon {
+    MultiPolygon::new(
+        parts
+            .iter()
+            .map(|rings| {
+                let mut it = rings.iter().map(|r| {
+                    LineString::from(r.iter().map(|c| from_plane(*c)).collect::<Vec<_>>())
+                });
+                let ext = it.next().unwrap_or_else(|| LineString::new(vec![]));
+                Polygon::new(ext, it.collect())
+            })
+            .collect(),
+    )
+}
+
+/// Geodesic area of a lon/lat MultiPolygon (ring by ring, either winding).
+pub(crate) fn geodesic_area(mp: &MultiPolygon) -> f64 {
+    mp.iter()
+        .map(|p| {
+            let rings: Vec<Vec<Coord>> = std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| r.0.clone())
+                .collect();
+            geodesic::polygon_area(&rings)
+        })
+        .sum()
+}
+
+fn parts_area_plane(parts: &[Vec<Vec<Coord>>]) -> f64 {
+    parts.iter().map(|rings| planar::polygon_area(rings)).sum()
+}
+
+impl Task {
+    pub(crate) fn build(ctx: &mut BuildCtx<'_>) -> Option<Task> {
+        let zero_iou = ctx.grading.f64_opt("zero_iou").unwrap_or(0.3);
+        let full_iou = ctx.grading.f64_opt("full_iou").unwrap_or(0.85);
+        let mut ok = true;
+        if !(0.0..1.0).contains(&zero_iou) {
+            ctx.grading
+                .error("zero_iou", "must be at least 0 and below 1");
+            ok = false;
+        }
+        if !(full_iou > zero_iou && full_iou <= 1.0) {
+            ctx.grading.error(
+                "full_iou",
+                format!("must be above zero_iou ({zero_iou}) and at most 1"),
+            );
+            ok = false;
+        }
+        let key = ctx.key_geometry(POLYGONAL)?;
+        let Planar::Polygons(parts) = &key.plane else {
+            return None;
+        };
+        let key_area_m2 = geodesic::measure(&key.lonlat).1;
+        ok.then(|| Task {
+            key_shapes: to_shapes(parts),
+            key_area_plane: parts_area_plane(parts),
+            key_geometry: key.lonlat.clone(),
+            key_area_m2,
+            zero_iou,
+            full_iou,
+        })
+    }
+
+    pub(crate) fn grade(&self, answer: &Value, extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+        let g = single_geometry(answer, POLYGONAL, extent)?;
+        let Planar::Polygons(parts) = &g.plane else {
+            return Ok(Outcome::default());
+        };
+        let answer_shapes = to_shapes(parts);
+        let answer_area_plane = parts_area_plane(parts);
+        let ov = overlay(&answer_shapes, &self.key_shapes, true);
+        let inter = shapes_area(&ov.intersection);
+        let union = answer_area_plane + self.key_area_plane - inter;
+        let iou = if union > 0.0 {
+            (inter / union).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let missed = unproject_parts(&from_shapes(&ov.missed));
+        let extra = unproject_parts(&from_shapes(&ov.extra));
+        let answer_area = geodesic::measure(&g.lonlat).1;
+
+        let mut out = Outcome {
+            score: ramp_up(iou, self.zero_iou, self.full_iou),
+            ..Outcome::default()
+        };
+        let m = &mut out.metrics;
+        m.insert("iou".to_owned(), json!(round_ratio(iou)));
+        m.insert("answer_area_m2".to_owned(), json!(round_m2(answer_area)));
+        m.insert("key_area_m2".to_owned(), json!(round_m2(self.key_area_m2)));
+        m.insert(
+            "missed_area_m2".to_owned(),
+            json!(round_m2(geodesic_area(&missed))),
+        );
+        m.insert(
+            "extra_area_m2".to_owned(),
+            json!(round_m2(geodesic_area(&extra))),
+        );
+        if iou < self.full_iou {
+            out.feedback
+                .push(builtin("low_overlap", json!({"iou": round_ratio(iou)})));
+        }
+        out.geometries
+            .push((Role::Answer, g.lonlat.clone(), Map::new()));
+        out.geometries
+            .push((Role::Key, self.key_geometry.clone(), Map::new()));
+        if !missed.0.is_empty() {
+            out.geometries
+                .push((Role::Missed, Geometry::MultiPolygon(missed), Map::new()));
+        }
+        if !extra.0.is_empty() {
+            out.geometries
+                .push((Role::Extra, Geometry::MultiPolygon(extra), Map::new()));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn question(&self) -> Value {
+        json!({"geometry_type": "Polygon"})
+    }
+
+    pub(crate) fn self_answer(&self) -> Value {
+        json!({"geometry": geojson_value(&self.key_geometry)})
+    }
+}

@@ -1,0 +1,154 @@
+//! `select_features`: pick the right features of a layer. Scored on the Jaccard index of the
+//! selection against the key ids.
+
+use std::collections::BTreeSet;
+
+use geo::Geometry;
+use serde_json::{Map, Value, json};
+
+use super::{BuildCtx, Outcome, builtin};
+use crate::grading::answer::{ROOT, object_fields, unique_strings};
+use crate::grading::messages::{AnswerError, Problem};
+use crate::grading::result::{Role, ramp_up, round_ratio};
+
+#[derive(Debug)]
+pub(crate) struct Task {
+    layer: String,
+    key: BTreeSet<String>,
+    /// Every feature of the layer: id → geometry (for unknown-id checks and the result map).
+    features: Vec<(String, Geometry)>,
+    zero_jaccard: f64,
+}
+
+impl Task {
+    pub(crate) fn build(ctx: &mut BuildCtx<'_>) -> Option<Task> {
+        let layer = ctx.grading.str_req("layer");
+        let ids = if ctx.grading.has("ids") {
+            ctx.grading.str_list_opt("ids")
+        } else {
+            ctx.grading
+                .error("ids", "required list of feature ids is missing");
+            ctx.grading.raw("ids");
+            None
+        };
+        let zero_jaccard = ctx.grading.f64_opt("zero_jaccard").unwrap_or(0.5);
+        let mut ok = true;
+        if !(0.0..1.0).contains(&zero_jaccard) {
+            ctx.grading
+                .error("zero_jaccard", "must be at least 0 and below 1");
+            ok = false;
+        }
+        if ctx.key.is_some() {
+            ctx.error(
+                "key.geojson",
+                "select_features takes its key from grading.ids; remove key.geojson",
+            );
+            ok = false;
+        }
+        let layer_name = layer?;
+        let ids = ids?;
+        let l = ctx.layer("grading.layer", &layer_name)?;
+        if ids.is_empty() {
+            ctx.error("grading.ids", "must name at least one feature");
+            ok = false;
+        }
+        let mut key = BTreeSet::new();
+        for (i, id) in ids.iter().enumerate() {
+            if l.feature(id).is_none() {
+                ctx.error(
+                    format!("grading.ids[{i}]"),
+                    format!("layer \"{layer_name}\" has no feature \"{id}\""),
+                );
+                ok = false;
+            }
+            if !key.insert(id.clone()) {
+                ctx.error(
+                    format!("grading.ids[{i}]"),
+                    format!("\"{id}\" is listed twice"),
+                );
+                ok = false;
+            }
+        }
+        let features = l
+            .features
+            .iter()
+            .map(|f| (f.id.clone(), f.geometry.clone()))
+            .collect();
+        ok.then_some(Task {
+            layer: layer_name,
+            key,
+            features,
+            zero_jaccard,
+        })
+    }
+
+    pub(crate) fn grade(&self, answer: &Value) -> Result<Outcome, AnswerError> {
+        let [ids] = object_fields(answer, ROOT, ["ids"])?;
+        let chosen = unique_strings(ids, &format!("{ROOT}.ids"))?;
+        if let Some(id) = chosen
+            .iter()
+            .find(|id| !self.features.iter().any(|(f, _)| f == *id))
+        {
+            return Err(AnswerError::new(Problem::UnknownFeatureId {
+                id: id.clone(),
+            }));
+        }
+        let chosen: BTreeSet<String> = chosen.into_iter().collect();
+        let hit = chosen.intersection(&self.key).count() as f64;
+        let union = chosen.union(&self.key).count() as f64;
+        let precision = if chosen.is_empty() {
+            0.0
+        } else {
+            hit / chosen.len() as f64
+        };
+        let recall = hit / self.key.len().max(1) as f64;
+        let jaccard = if union > 0.0 { hit / union } else { 0.0 };
+        let missing: Vec<&String> = self.key.difference(&chosen).collect();
+        let extra: Vec<&String> = chosen.difference(&self.key).collect();
+
+        let mut out = Outcome {
+            score: ramp_up(jaccard, self.zero_jaccard, 1.0),
+            ..Outcome::default()
+        };
+        let m = &mut out.metrics;
+        m.insert("precision".to_owned(), json!(round_ratio(precision)));
+        m.insert("recall".to_owned(), json!(round_ratio(recall)));
+        m.insert("jaccard".to_owned(), json!(round_ratio(jaccard)));
+        m.insert("missing".to_owned(), json!(missing));
+        m.insert("extra".to_owned(), json!(extra));
+        if !missing.is_empty() {
+            out.feedback.push(builtin(
+                "selection_incomplete",
+                json!({"count": missing.len()}),
+            ));
+        }
+        if !extra.is_empty() {
+            out.feedback
+                .push(builtin("selection_extra", json!({"count": extra.len()})));
+        }
+        for (id, g) in &self.features {
+            let role = if chosen.contains(id) {
+                Role::Answer
+            } else if self.key.contains(id) {
+                Role::Key
+            } else {
+                continue;
+            };
+            let mut props = Map::new();
+            props.insert("id".to_owned(), json!(id));
+            out.geometries.push((role, g.clone(), props.clone()));
+            if role == Role::Answer && self.key.contains(id) {
+                out.geometries.push((Role::Key, g.clone(), props));
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn question(&self) -> Value {
+        json!({"layer": self.layer})
+    }
+
+    pub(crate) fn self_answer(&self) -> Value {
+        json!({"ids": self.key})
+    }
+}

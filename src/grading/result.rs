@@ -1,0 +1,195 @@
+//! The grade as stored and shown: language-neutral (codes and parameters; author texts carry both
+//! languages), rounded so that a grade never flips on the last bit, and with one place that knows
+//! what gives the key away.
+
+use geo::Geometry;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::spec::{Kind, LocalizedText};
+
+/// Metrics that give the key away (marked † in spec/grading.md); [`GradeResult::redacted`]
+/// removes them. `verdicts` is this engine's per-option verdict list for `choice`.
+pub const REVEALING_METRICS: &[&str] = &[
+    "key_area_m2",
+    "missed_area_m2",
+    "extra_area_m2",
+    "key_length_m",
+    "missing",
+    "key_value",
+    "key_n",
+    "key_e",
+    "missed",
+    "verdicts",
+];
+
+/// Geometry roles that give the key away.
+pub const REVEALING_ROLES: &[&str] = &["key", "missed", "extra"];
+
+/// One feedback entry: a stable code with parameters; `text` only for author messages
+/// (`[[feedback]]` entries and site rules), rendered at read time in the reader's language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackItem {
+    pub code: String,
+    #[serde(default)]
+    pub params: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<LocalizedText>,
+}
+
+/// The result of grading one answer (spec/grading.md, "Result").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeResult {
+    pub exercise: String,
+    pub kind: Kind,
+    pub score: f64,
+    pub passed: bool,
+    pub metrics: Map<String, Value>,
+    pub feedback: Vec<FeedbackItem>,
+    /// WGS 84 lon/lat; each feature has `properties.role` = answer | key | missed | extra.
+    pub geometries: geojson::FeatureCollection,
+    pub grader_version: String,
+}
+
+impl GradeResult {
+    /// The result without what gives the key away: † metrics and key/missed/extra geometries.
+    /// The web layer applies this per the exercise's `reveal` setting.
+    #[must_use]
+    pub fn redacted(&self) -> GradeResult {
+        let mut r = self.clone();
+        r.metrics
+            .retain(|k, _| !REVEALING_METRICS.contains(&k.as_str()));
+        r.geometries.features.retain(|f| {
+            let role = f
+                .properties
+                .as_ref()
+                .and_then(|p| p.get("role"))
+                .and_then(Value::as_str);
+            !role.is_some_and(|role| REVEALING_ROLES.contains(&role))
+        });
+        r
+    }
+}
+
+/// A geometry's role in the result's FeatureCollection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Answer,
+    Key,
+    Missed,
+    Extra,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Answer => "answer",
+            Role::Key => "key",
+            Role::Missed => "missed",
+            Role::Extra => "extra",
+        }
+    }
+}
+
+/// Builds the result's FeatureCollection; extra properties (e.g. a label or feature id) are kept.
+pub(crate) fn feature_collection(
+    items: Vec<(Role, Geometry, Map<String, Value>)>,
+) -> geojson::FeatureCollection {
+    let features = items.into_iter().map(|(role, g, mut props)| {
+        props.insert("role".to_owned(), Value::from(role.as_str()));
+        geojson::Feature {
+            geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(&g))),
+            properties: Some(props),
+            ..geojson::Feature::default()
+        }
+    });
+    geojson::FeatureCollection::new(features)
+}
+
+/// Replaces a non-finite value (absurd answers) by the largest double, so results stay JSON.
+fn finite(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::MAX
+    } else {
+        x.clamp(-f64::MAX, f64::MAX)
+    }
+}
+
+fn round_to(x: f64, step_inv: f64) -> f64 {
+    let x = finite(x);
+    // Beyond 1e15 the rounding step is below one ulp anyway (and x * step_inv could overflow).
+    if x.abs() >= 1e15 {
+        return x;
+    }
+    let r = (x * step_inv).round() / step_inv;
+    // Avoid "-0.0" in JSON.
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// Distances and lengths: 1 mm.
+pub(crate) fn round_m(x: f64) -> f64 {
+    round_to(x, 1e3)
+}
+
+/// Areas: 0.01 m².
+pub(crate) fn round_m2(x: f64) -> f64 {
+    round_to(x, 1e2)
+}
+
+/// Ratios and scores: 1e-6.
+pub(crate) fn round_ratio(x: f64) -> f64 {
+    round_to(x, 1e6)
+}
+
+/// Score 1 at or below `full`, 0 at or beyond `zero`, linear between (distances, errors).
+pub(crate) fn ramp_down(value: f64, full: f64, zero: f64) -> f64 {
+    if value.is_nan() {
+        return 0.0;
+    }
+    if value <= full {
+        1.0
+    } else if value >= zero {
+        0.0
+    } else {
+        ((zero - value) / (zero - full)).clamp(0.0, 1.0)
+    }
+}
+
+/// Score 0 at or below `zero`, 1 at or above `full`, linear between (IoU, Jaccard).
+pub(crate) fn ramp_up(value: f64, zero: f64, full: f64) -> f64 {
+    if value.is_nan() {
+        return 0.0;
+    }
+    if value >= full {
+        1.0
+    } else if value <= zero {
+        0.0
+    } else {
+        ((value - zero) / (full - zero)).clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding() {
+        assert_eq!(round_m(1234.56789), 1234.568);
+        assert_eq!(round_m2(10.005_1), 10.01);
+        assert_eq!(round_ratio(0.123_456_789), 0.123_457);
+        assert_eq!(round_m(-0.0001), 0.0);
+        assert_eq!(round_m(f64::INFINITY), f64::MAX);
+        assert_eq!(round_m(1e300), 1e300);
+    }
+
+    #[test]
+    fn ramps() {
+        assert_eq!(ramp_down(5.0, 10.0, 20.0), 1.0);
+        assert_eq!(ramp_down(15.0, 10.0, 20.0), 0.5);
+        assert_eq!(ramp_down(25.0, 10.0, 20.0), 0.0);
+        assert!((ramp_up(0.575, 0.3, 0.85) - 0.5).abs() < 1e-12);
+        assert_eq!(ramp_up(0.2, 0.3, 0.85), 0.0);
+        assert_eq!(ramp_up(f64::NAN, 0.3, 0.85), 0.0);
+    }
+}
