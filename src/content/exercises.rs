@@ -123,7 +123,7 @@ pub(super) fn load_all(dir: &Path, errors: &mut ContentErrors) -> Vec<Loaded> {
         .collect()
 }
 
-fn load(dir: &Path, errors: &mut ContentErrors) -> Option<Loaded> {
+pub(super) fn load(dir: &Path, errors: &mut ContentErrors) -> Option<Loaded> {
     let id = file_name(dir).to_owned();
     if !is_identifier(&id) {
         errors.push(

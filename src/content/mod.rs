@@ -101,6 +101,28 @@ pub fn load(root: &Path) -> Result<Catalog, ContentErrors> {
     }
 }
 
+/// Loads one exercise with the layers of its content root (for `kartskola grade`), checked as
+/// `load` checks it, without requiring the rest of the content to be clean.
+pub fn load_exercise(root: &Path, id: &str) -> Result<Exercise, ContentErrors> {
+    let mut errors = ContentErrors::new(root);
+    let layers = layers::load_all(&root.join("static").join("layers"), &mut errors);
+    let dir = root.join("exercises").join(id);
+    if !dir.is_dir() {
+        errors.push(
+            &dir,
+            None,
+            "is not an exercise folder (exercises/<id>/exercise.toml)",
+        );
+        return Err(errors);
+    }
+    let exercise = exercises::load(&dir, &mut errors)
+        .and_then(|l| grade_check::build(l, &layers, &mut errors));
+    match exercise {
+        Some(exercise) if errors.is_empty() => Ok(exercise),
+        _ => Err(errors),
+    }
+}
+
 fn check_exercise_references(
     loaded: &exercises::Loaded,
     competence_ids: &HashSet<&str>,

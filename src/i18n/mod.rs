@@ -2,7 +2,10 @@
 //! so a string missing in one language is a compile error, and each language lives in one file.
 
 mod en;
+mod player;
 mod sv;
+
+pub use player::PlayerStrings;
 
 use std::fmt;
 
@@ -121,21 +124,9 @@ pub struct Strings {
     pub logged_in_as: &'static str,
     pub error_title: &'static str,
     pub back_home: &'static str,
-    pub errors: ErrorTexts,
-    /// Texts of the map player, sent to the browser as JSON with the page.
+    /// The interactive map player's texts, embedded in exercise pages as JSON.
     pub player: PlayerStrings,
-}
-
-/// Every text the map player (static/js/player/) shows.
-#[derive(Debug, serde::Serialize)]
-pub struct PlayerStrings {
-    pub submit: &'static str,
-    pub score: &'static str,
-    pub passed: &'static str,
-    pub not_passed: &'static str,
-    pub attempts_left: &'static str,
-    pub log_in_to_answer: &'static str,
-    pub error_network: &'static str,
+    pub errors: ErrorTexts,
 }
 
 /// The message of each error code of the service spec's error table.

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
 pub use lang::ReqLang;
-pub use session::{MaybePerson, Person};
+pub use session::{Admin, Manager, MaybePerson, Person, Trainer};
 pub use state::AppState;
 
 /// The whole application, ready to serve or to drive from tests.

@@ -135,3 +135,46 @@ where
             .ok_or(AppError::Unauthenticated)
     }
 }
+
+/// Extractors for the capabilities added to a person (service spec, "People, regions, roles,
+/// scopes"). A person without the capability gets 404, not 403, so ids and pages do not leak.
+macro_rules! capability_extractor {
+    ($(#[$doc:meta])* $name:ident, $capability:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Person);
+
+        impl<S> FromRequestParts<S> for $name
+        where
+            AppState: FromRef<S>,
+            S: Send + Sync,
+        {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+                let person = Person::from_request_parts(parts, state).await?;
+                if person.capabilities.contains(&$capability) {
+                    Ok(Self(person))
+                } else {
+                    Err(AppError::NotFound)
+                }
+            }
+        }
+    };
+}
+
+capability_extractor!(
+    /// A person who runs cohorts.
+    Trainer,
+    Capability::Trainer
+);
+capability_extractor!(
+    /// A person who follows their region's people.
+    Manager,
+    Capability::Manager
+);
+capability_extractor!(
+    /// A person who administers everything.
+    Admin,
+    Capability::Admin
+);

@@ -1,15 +1,18 @@
-//! The command line (service spec, "Commands"): `serve` (the default), `check`, `migrate`.
+//! The command line (service spec, "Commands"): `serve` (the default), `check`, `grade`,
+//! `migrate`, `user`.
 //! Exit codes: 0 success, 1 anything wrong (bad settings, broken content, database errors).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod grade;
+mod user;
+
 use crate::app::{Application, StartError};
-use crate::auth::password;
 use crate::config::{CommonArgs, ServeArgs};
 use crate::content;
-use crate::db::{Capability, Db, NewPerson, REGIONS};
+use crate::db::Db;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,29 +37,17 @@ enum Command {
     Check,
     /// Apply database migrations and exit
     Migrate,
+    /// Grade one answer file against an exercise folder and print the result JSON
+    /// (exit 0 graded, 2 answer refused, 1 anything else)
+    Grade {
+        /// The exercise folder, e.g. exercises/m1-place-lulea
+        exercise_dir: std::path::PathBuf,
+        /// The answer as JSON, as the player would send it
+        answer: std::path::PathBuf,
+    },
     /// Account administration
     #[command(subcommand)]
-    User(UserCommand),
-}
-
-#[derive(Debug, Subcommand)]
-enum UserCommand {
-    /// Create a person; the password is read from standard input (one line)
-    Add {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        /// norrbotten, vasterbotten, jamtland-harjedalen or vasternorrland
-        #[arg(long)]
-        region: String,
-        /// trainer, manager or admin (repeatable)
-        #[arg(long = "capability")]
-        capabilities: Vec<String>,
-        /// Read the password from standard input
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
+    User(user::UserCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -76,7 +67,11 @@ pub fn main() -> ExitCode {
         Command::Serve => runtime.block_on(serve(&cli.common, &cli.serve)),
         Command::Check => check(&cli.common),
         Command::Migrate => runtime.block_on(migrate(&cli.common)),
-        Command::User(command) => runtime.block_on(user(&cli.common, command)),
+        Command::Grade {
+            exercise_dir,
+            answer,
+        } => grade::run(&cli.common, &exercise_dir, &answer),
+        Command::User(command) => runtime.block_on(user::run(&cli.common, command)),
     }
 }
 
@@ -165,71 +160,5 @@ async fn migrate(common: &CommonArgs) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-async fn user(common: &CommonArgs, command: UserCommand) -> ExitCode {
-    match user_inner(common, command).await {
-        Ok(message) => {
-            println!("{message}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn user_inner(common: &CommonArgs, command: UserCommand) -> Result<String, String> {
-    let UserCommand::Add {
-        email,
-        name,
-        region,
-        capabilities,
-        password_stdin: _,
-    } = command;
-    let email = email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 {
-        return Err(format!("--email {email:?} is not an e-mail address"));
-    }
-    if name.trim().is_empty() {
-        return Err("--name is empty".to_owned());
-    }
-    if !REGIONS.contains(&region.as_str()) {
-        return Err(format!(
-            "--region {region:?} is not one of {}",
-            REGIONS.join(", ")
-        ));
-    }
-    let capabilities = capabilities
-        .iter()
-        .map(|c| {
-            Capability::parse(c)
-                .ok_or_else(|| format!("--capability {c:?} is not trainer, manager or admin"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut password = String::new();
-    std::io::stdin()
-        .read_line(&mut password)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
-    let password = password.trim_end_matches(['\r', '\n']);
-    password::check_strength(password).map_err(|e| e.to_string())?;
-    let hash = password::hash_blocking(password).map_err(|e| e.to_string())?;
-    let url = common.database().map_err(|e| e.to_string())?;
-    let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
-    db.migrate().await.map_err(|e| e.to_string())?;
-    let new = NewPerson {
-        email: &email,
-        display_name: &name,
-        region_id: &region,
-        password_hash: Some(&hash),
-        capabilities: &capabilities,
-    };
-    let inserted = db.insert_person(&new).await.map_err(|e| e.to_string())?;
-    db.close().await;
-    match inserted {
-        Some(id) => Ok(format!("created person {id} <{email}> in {region}")),
-        None => Err(format!("a person with the e-mail {email} already exists")),
     }
 }
