@@ -117,6 +117,8 @@ pub struct Exercise {
     pub content_hash: String,
     /// The ready-to-grade exercise.
     pub grader: Arc<grading::Exercise>,
+    /// How many `[[example]]` self-tests the author wrote (all pass, or the content is refused).
+    pub examples: usize,
 }
 
 #[derive(Debug)]

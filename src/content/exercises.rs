@@ -94,7 +94,12 @@ pub(super) struct Draft {
 }
 
 impl Draft {
-    pub(super) fn finish(self, grader: Arc<grading::Exercise>, layer_bytes: &[&[u8]]) -> Exercise {
+    pub(super) fn finish(
+        self,
+        grader: Arc<grading::Exercise>,
+        examples: usize,
+        layer_bytes: &[&[u8]],
+    ) -> Exercise {
         let mut hasher = self.hasher;
         for bytes in layer_bytes {
             hasher.update(b"\0layer\0");
@@ -112,6 +117,7 @@ impl Draft {
             map: self.map,
             content_hash: hex::encode(hasher.finalize()),
             grader,
+            examples,
         }
     }
 }

@@ -87,7 +87,7 @@ pub(super) fn build(
         .filter_map(|n| layers.get(n))
         .map(|l| &*l.geojson)
         .collect();
-    Some(exercise.finish(Arc::new(grader), &layer_bytes))
+    Some(exercise.finish(Arc::new(grader), source.examples.len(), &layer_bytes))
 }
 
 fn check_self_grade(grader: &grading::Exercise, path: &Path, errors: &mut ContentErrors) {

@@ -6,6 +6,7 @@
 
 mod attempts;
 mod content;
+mod course;
 mod db;
 mod helpers;
 mod pages;
