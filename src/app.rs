@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::content::{self, ContentErrors};
 use crate::db::{Db, DbError};
-use crate::web::{self, AppState};
+use crate::web::{self, AppState, DemoFlag};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,10 +43,14 @@ impl Application {
                 addr: config.bind,
                 source,
             })?;
+        crate::auth::password::warm_up().await;
+        let demo = DemoFlag::default();
+        demo.refresh(&db).await;
         let state = AppState {
             db,
             catalog: Arc::new(catalog),
             config: Arc::new(config),
+            demo,
         };
         Ok(Self { listener, state })
     }
@@ -63,6 +67,7 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         let drain = self.state.config.drain;
         let db = self.state.db.clone();
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let router = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
         let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
@@ -84,8 +89,43 @@ impl Application {
                 Ok(())
             }
         };
+        housekeeping.abort();
         db.close().await;
         result
+    }
+}
+
+/// How often the demo flag is refreshed; the purge runs every [`PURGE_EVERY`] of these.
+const TICK: std::time::Duration = std::time::Duration::from_secs(60);
+const PURGE_EVERY: u32 = 10;
+
+/// The periodic work of a server (service spec, "Storage"): every minute the demo banner's
+/// flag, every ten minutes the purge of expired sessions, throttle rows, idempotency keys and
+/// links. Each process runs it; the deletes are idempotent, so several processes may overlap.
+async fn housekeeping(state: AppState) {
+    let mut ticks = tokio::time::interval(TICK);
+    let mut count: u32 = 0;
+    loop {
+        ticks.tick().await;
+        state.demo.refresh(&state.db).await;
+        if count.is_multiple_of(PURGE_EVERY) {
+            let policy = purge_policy(&state.config);
+            match state.db.purge(crate::db::now_ms(), policy).await {
+                Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
+                Err(e) => tracing::warn!(error = %e, "the purge failed; trying again later"),
+            }
+        }
+        count = count.wrapping_add(1);
+    }
+}
+
+/// The purge's limits from the settings.
+pub fn purge_policy(config: &Config) -> crate::db::PurgePolicy {
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    crate::db::PurgePolicy {
+        session_idle_ms: ms(config.session_idle),
+        session_max_ms: ms(config.session_max),
+        throttle_window_ms: crate::auth::throttle::EMAIL_WINDOW_MS,
     }
 }
 

@@ -127,7 +127,15 @@ pub struct ServeArgs {
     /// How long a graceful shutdown waits for requests in flight, e.g. 30s [default: 30s]
     #[arg(long, env = "KARTSKOLA_DRAIN", global = true)]
     pub drain: Option<String>,
+
+    /// Failed logins one client address may make per 15 minutes [default: 100]
+    #[arg(long, env = "KARTSKOLA_LOGIN_ADDR_LIMIT", global = true)]
+    pub login_addr_limit: Option<String>,
 }
+
+/// Failed logins per client address per 15 minutes: high, because a meeting room of 40 people
+/// sits behind one address.
+pub const DEFAULT_LOGIN_ADDR_LIMIT: u32 = 100;
 
 /// The checked settings the server runs with.
 #[derive(Debug, Clone)]
@@ -142,6 +150,8 @@ pub struct Config {
     pub session_max: Duration,
     pub tile_url: Option<String>,
     pub drain: Duration,
+    /// Failed logins one client address may make per 15 minutes (a meeting room shares one).
+    pub login_addr_limit: u32,
 }
 
 impl Config {
@@ -158,6 +168,7 @@ impl Config {
             session_max: Duration::from_secs(10 * 3600),
             tile_url: None,
             drain: Duration::from_secs(30),
+            login_addr_limit: DEFAULT_LOGIN_ADDR_LIMIT,
         }
     }
 
@@ -231,6 +242,21 @@ impl ServeArgs {
                 Some(raw.clone())
             }
         };
+        let login_addr_limit = match &self.login_addr_limit {
+            None => DEFAULT_LOGIN_ADDR_LIMIT,
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 10)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "KARTSKOLA_LOGIN_ADDR_LIMIT",
+                        raw,
+                        "is not a whole number of at least 10",
+                    )
+                })?,
+        };
         Ok(Config {
             bind,
             database: common.database()?,
@@ -241,6 +267,7 @@ impl ServeArgs {
             session_max,
             tile_url,
             drain: duration_or("KARTSKOLA_DRAIN", self.drain.as_deref(), 30)?,
+            login_addr_limit,
         })
     }
 }

@@ -6,6 +6,9 @@
 //! - [`i18n`]: the user-interface strings, one file per language.
 //! - [`content`]: loads and checks courses, exercises and layers from files into an immutable
 //!   [`content::Catalog`]; uses `grading` to validate answer keys.
+//! - [`progress`]: pure progress rules (completion, mastery, team aggregates, CSV, xAPI) over
+//!   stored attempts and the catalogue.
+//! - [`live`]: pure rules of live class sessions (join codes, controls, histogram).
 //! - [`db`]: every SQL statement, for SQLite and PostgreSQL through one query text.
 //! - [`web`]: the HTTP layer (axum router, pages, JSON API, assets); nothing depends on it.
 //! - [`config`], [`app`], [`cli`]: settings, start-up and the command line.
@@ -18,5 +21,7 @@ pub mod content;
 pub mod db;
 pub mod grading;
 pub mod i18n;
+pub mod live;
+pub mod progress;
 pub mod telemetry;
 pub mod web;

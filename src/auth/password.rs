@@ -8,12 +8,13 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
 /// OWASP's floor for argon2id: 19 MiB, 2 passes, 1 lane.
-const MEMORY_KIB: u32 = 19 * 1024;
-const PASSES: u32 = 2;
-const LANES: u32 = 1;
+pub const MEMORY_KIB: u32 = 19 * 1024;
+pub const PASSES: u32 = 2;
+pub const LANES: u32 = 1;
 
-/// At most this many hashes run at once, so a burst of logins cannot exhaust memory.
-const CONCURRENT_HASHES: usize = 4;
+/// At most this many hashes run at once, so a burst of logins cannot exhaust memory: the
+/// hashing memory is bounded by `CONCURRENT_HASHES × MEMORY_KIB` (76 MiB), whatever the load.
+pub const CONCURRENT_HASHES: usize = 4;
 
 static HASHING: LazyLock<Arc<Semaphore>> =
     LazyLock::new(|| Arc::new(Semaphore::new(CONCURRENT_HASHES)));
@@ -35,6 +36,12 @@ pub enum PasswordError {
     Hash(String),
     #[error("password hashing was interrupted")]
     Interrupted,
+}
+
+/// Computes the dummy hash now, so that the first login with an unknown e-mail does not take
+/// longer than the others (start-up calls this).
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(|| DUMMY_HASH.len()).await;
 }
 
 /// Hashes on this thread (CLI and seeding); servers use [`hash`].
@@ -89,6 +96,45 @@ pub enum WeakPassword {
 /// Words that make a password obviously guessable here: common passwords and words of this service.
 const WEAK_WORDS: &[&str] = &[
     "password",
+    "passw0rd",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "master",
+    "football",
+    "sunshine",
+    "princess",
+    "trustno1",
+    "hejsan",
+    "hemligt",
+    "hemlig",
+    "sverige",
+    "sweden",
+    "asdfgh",
+    "zxcvbn",
+    "111111",
+    "654321",
+    "987654",
+    "gis",
+    "qgis",
+    "arcgis",
+    "spin",
+    "lulea",
+    "luleå",
+    "umea",
+    "umeå",
+    "ostersund",
+    "östersund",
+    "sundsvall",
+    "harnosand",
+    "härnösand",
+    "kiruna",
+    "skelleftea",
+    "skellefteå",
+    "planering",
+    "planner",
+    "utbildning",
+    "demo",
     "lösenord",
     "losenord",
     "qwerty",
@@ -118,6 +164,12 @@ const WEAK_WORDS: &[&str] = &[
 /// Length 12 to 128 characters, no composition rules, and not built from an obvious word
 /// with only digits or a repeated character around it.
 pub fn check_strength(password: &str) -> Result<(), WeakPassword> {
+    check_strength_for(password, &[])
+}
+
+/// [`check_strength`], also refusing a password built from the person's own e-mail or name
+/// (`context`: the e-mail and display name, split into words; one-letter words are ignored).
+pub fn check_strength_for(password: &str, context: &[&str]) -> Result<(), WeakPassword> {
     let chars = password.chars().count();
     if chars < 12 {
         return Err(WeakPassword::TooShort);
@@ -126,8 +178,24 @@ pub fn check_strength(password: &str) -> Result<(), WeakPassword> {
         return Err(WeakPassword::TooLong);
     }
     let lower = password.to_lowercase();
+    // The parts of the e-mail and name, longest first (so "anna" goes before "an").
+    let mut personal: Vec<String> = context
+        .iter()
+        .flat_map(|c| {
+            c.to_lowercase()
+                .split(|ch: char| !ch.is_alphanumeric())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|part| part.chars().count() >= 2)
+        .collect();
+    personal.sort_by_key(|part| std::cmp::Reverse(part.len()));
     let mut rest = lower.clone();
-    for word in WEAK_WORDS {
+    for word in WEAK_WORDS
+        .iter()
+        .copied()
+        .chain(personal.iter().map(String::as_str))
+    {
         rest = rest.replace(word, "");
     }
     let distinct: std::collections::HashSet<char> = lower.chars().collect();
@@ -162,6 +230,22 @@ mod tests {
         );
         assert_eq!(check_strength("fjällbjörk i motvind"), Ok(()));
         assert_eq!(check_strength(&"ab3!".repeat(32)), Ok(()));
+        assert_eq!(check_strength("Passw0rd2026!!"), Err(WeakPassword::Common));
+        assert_eq!(check_strength("sverige-sverige"), Err(WeakPassword::Common));
+    }
+
+    #[test]
+    fn a_password_made_of_ones_own_name_is_refused() {
+        let context = ["anna.lindqvist@boden.se", "Anna Lindqvist"];
+        assert_eq!(
+            check_strength_for("lindqvist2026!", &context),
+            Err(WeakPassword::Common)
+        );
+        assert_eq!(
+            check_strength_for("annalindqvist", &context),
+            Err(WeakPassword::Common)
+        );
+        assert_eq!(check_strength_for("fjällbjörk i motvind", &context), Ok(()));
     }
 
     #[test]

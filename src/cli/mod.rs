@@ -1,5 +1,5 @@
 //! The command line (service spec, "Commands"): `serve` (the default), `check`, `grade`,
-//! `migrate`, `user`.
+//! `migrate`, `user`, `org`, `token`, `seed-demo`.
 //! Exit codes: 0 success, 1 anything wrong (bad settings, broken content, database errors).
 
 use std::process::ExitCode;
@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod grade;
+mod org;
+mod seed_demo;
+mod shell;
+mod token;
 mod user;
 
 use crate::app::{Application, StartError};
@@ -45,9 +49,21 @@ enum Command {
         /// The answer as JSON, as the player would send it
         answer: std::path::PathBuf,
     },
-    /// Account administration
+    /// Account administration (the first admin included)
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Organisations people belong to
+    #[command(subcommand)]
+    Org(org::OrgCommand),
+    /// Read-only API tokens for machines (an LRS, a reporting tool)
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Create the demo organisation with a history of attempts (--remove removes it)
+    SeedDemo {
+        /// Remove every demo account and what belongs to them
+        #[arg(long)]
+        remove: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -71,7 +87,12 @@ pub fn main() -> ExitCode {
             exercise_dir,
             answer,
         } => grade::run(&cli.common, &exercise_dir, &answer),
-        Command::User(command) => runtime.block_on(user::run(&cli.common, command)),
+        Command::User(command) => runtime.block_on(user::run(&cli.common, &cli.serve, command)),
+        Command::Org(command) => runtime.block_on(org::run(&cli.common, &cli.serve, command)),
+        Command::Token(command) => runtime.block_on(token::run(&cli.common, &cli.serve, command)),
+        Command::SeedDemo { remove } => {
+            runtime.block_on(seed_demo::run(&cli.common, &cli.serve, remove))
+        }
     }
 }
 

@@ -4,10 +4,24 @@
 //! single backend only, so the SQL stays in the subset both share (`$1` placeholders, integer
 //! flags, millisecond times) and the whole test suite runs against both instead.
 
+mod attempt_scope;
 mod attempts;
+mod audit;
+mod cohorts;
 mod error;
+mod gdpr;
+mod invitations;
+mod live;
+mod organisations;
 mod people;
+mod progress;
+mod purge;
+mod scope;
+mod seed;
 mod sessions;
+mod statements;
+mod throttle;
+mod tokens;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,10 +30,31 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use attempt_scope::ScopedAttempt;
 pub use attempts::{AttemptRow, Idempotency, NewAttempt, RecordOutcome, Stored};
+pub use audit::{AuditEvent, AuditRow};
+pub use cohorts::{CohortRow, MemberRow, NewCohort};
 pub use error::DbError;
-pub use people::{Capability, NewPerson, PersonRow, REGIONS};
-pub use sessions::SessionRow;
+pub use gdpr::{OwnCohort, OwnSession, PSEUDONYMISED_DOMAIN};
+pub use invitations::{LinkPurpose, LinkTarget};
+pub use live::{
+    LIVE_CHANNEL, LiveAnswerOutcome, LiveAnswerRow, LiveEventRow, LiveSessionRow, NewLiveAnswer,
+    NewLiveEvent, live_listener,
+};
+pub use organisations::{
+    NewOrganisation, ORGANISATION_KINDS, OrganisationRefused, OrganisationRow,
+};
+pub use people::{
+    Capability, DEMO_DOMAIN, InsertRefused, NewPerson, PeopleQuery, PersonRow, Placement, REGIONS,
+    is_plausible_email, normalise_email,
+};
+pub use progress::{FilterOption, StatRow, TeamFilter, TeamPersonRow, TeamScope, WeekRow};
+pub use purge::{PurgePolicy, Purged};
+pub use scope::Scope;
+pub use seed::SeedAttempt;
+pub use sessions::{SessionRow, SessionToken};
+pub use statements::StatementRow;
+pub use tokens::{ApiTokenRow, TokenOwner};
 
 use crate::config::DatabaseUrl;
 

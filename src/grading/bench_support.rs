@@ -30,10 +30,11 @@ pub fn frechet_lines(a: &[[f64; 2]], b: &[[f64; 2]]) -> f64 {
 
 /// IoU of two planar polygons given as closed exterior rings (one overlay).
 pub fn iou_rings(a: &[[f64; 2]], b: &[[f64; 2]]) -> f64 {
-    let pa = vec![vec![coords(a)]];
-    let pb = vec![vec![coords(b)]];
-    let ov = overlay(&to_shapes(&pa), &to_shapes(&pb), false);
+    let (ra, rb) = (vec![coords(a)], vec![coords(b)]);
+    let area_a = polygon_area(&ra);
+    let area_b = polygon_area(&rb);
+    let ov = overlay(&to_shapes(&[ra]), &to_shapes(&[rb]), false);
     let i = shapes_area(&ov.intersection);
-    let union = polygon_area(&pa[0]) + polygon_area(&pb[0]) - i;
+    let union = area_a + area_b - i;
     if union > 0.0 { i / union } else { 0.0 }
 }

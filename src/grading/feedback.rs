@@ -122,10 +122,10 @@ pub(crate) fn build_rule(
         }
         Some("option") => {
             let id = f.str_req("id");
-            if let Some(id) = &id {
-                if !option_ids.contains(id) {
-                    f.error("id", format!("no [[option]] has id \"{id}\""));
-                }
+            if let Some(id) = &id
+                && !option_ids.contains(id)
+            {
+                f.error("id", format!("no [[option]] has id \"{id}\""));
             }
             id.map(Hook::Option)
         }

@@ -85,15 +85,13 @@ pub(crate) fn parse_geometry(
     };
     // A type that is not allowed (a Feature, "point", a LineString for a polygon) is the most
     // telling mistake, so it is reported before the members are looked at.
-    if let Some(t) = obj.get("type").and_then(Value::as_str) {
-        if !allowed.contains(&t) {
-            return Err(wrong_type(path, t, allowed));
-        }
+    if let Some(t) = obj.get("type").and_then(Value::as_str)
+        && !allowed.contains(&t)
+    {
+        return Err(wrong_type(path, t, allowed));
     }
-    if strict {
-        if let Some(k) = obj.keys().find(|k| *k != "type" && *k != "coordinates") {
-            return Err(shape(format!("{path}.{k}"), Expected::NoField(k.clone())));
-        }
+    if strict && let Some(k) = obj.keys().find(|k| *k != "type" && *k != "coordinates") {
+        return Err(shape(format!("{path}.{k}"), Expected::NoField(k.clone())));
     }
     let Some(t) = obj.get("type") else {
         return Err(shape(path, Expected::Field("type")));
@@ -419,14 +417,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn parse(v: Value, allowed: &'static [&'static str]) -> Result<RawGeometry, AnswerError> {
-        parse_geometry(&v, "geometry", allowed, true, None)
+    fn parse(v: &Value, allowed: &'static [&'static str]) -> Result<RawGeometry, AnswerError> {
+        parse_geometry(v, "geometry", allowed, true, None)
     }
 
     #[test]
     fn fourth_number_is_a_shape_error_third_is_ignored() {
         let ok = parse(
-            json!({"type": "Point", "coordinates": [18.0, 59.0, 12.0]}),
+            &json!({"type": "Point", "coordinates": [18.0, 59.0, 12.0]}),
             POINT,
         );
         assert_eq!(
@@ -434,7 +432,7 @@ mod tests {
             Ok(Raw::Point(Coord { x: 18.0, y: 59.0 }))
         );
         let e = parse(
-            json!({"type": "Point", "coordinates": [18.0, 59.0, 1.0, 2.0]}),
+            &json!({"type": "Point", "coordinates": [18.0, 59.0, 1.0, 2.0]}),
             POINT,
         );
         assert_eq!(e.map_err(|e| e.code()), Err("wrong_answer_shape"));
@@ -442,12 +440,15 @@ mod tests {
 
     #[test]
     fn type_names_are_case_sensitive() {
-        let e = parse(json!({"type": "point", "coordinates": [18.0, 59.0]}), POINT);
+        let e = parse(
+            &json!({"type": "point", "coordinates": [18.0, 59.0]}),
+            POINT,
+        );
         assert_eq!(
             e.as_ref().map_err(AnswerError::code),
             Err("wrong_geometry_type")
         );
-        let feature = parse(json!({"type": "Feature", "geometry": null}), POINT);
+        let feature = parse(&json!({"type": "Feature", "geometry": null}), POINT);
         assert_eq!(feature.map_err(|e| e.code()), Err("wrong_geometry_type"));
     }
 
@@ -455,7 +456,7 @@ mod tests {
     fn unknown_members_are_refused_for_answers_only() {
         let v = json!({"type": "Point", "coordinates": [18.0, 59.0], "bbox": [0, 0, 1, 1]});
         assert_eq!(
-            parse(v.clone(), POINT).map_err(|e| e.code()).map(|_| ()),
+            parse(&v, POINT).map_err(|e| e.code()).map(|_| ()),
             Err("wrong_answer_shape")
         );
         assert!(parse_geometry(&v, "key", POINT, false, None).is_ok());
@@ -464,7 +465,7 @@ mod tests {
     #[test]
     fn vertex_count_skips_closing_positions() {
         let g = parse(
-            json!({"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]], [[0.2,0.1],[0.3,0.1],[0.3,0.2],[0.2,0.1]]]}),
+            &json!({"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]], [[0.2,0.1],[0.3,0.1],[0.3,0.2],[0.2,0.1]]]}),
             POLYGONAL,
         );
         assert_eq!(g.map(|g| g.raw.vertex_count()), Ok(6));

@@ -108,6 +108,8 @@ pub(crate) enum Expected {
     FeatureCollection,
     /// A number within ± this bound (read_coordinates n/e, measure value).
     Plausible(f64),
+    /// Far fewer JSON values than were sent.
+    FewerValues,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +172,11 @@ pub(crate) enum Problem {
         limit: usize,
         densified: bool,
     },
+    /// Edges crowding together beyond the sweep's budget (reported as too_many_vertices).
+    TooIntricate {
+        segments: usize,
+        pairs: usize,
+    },
     OutOfExtent {
         at: Place,
         lon: f64,
@@ -199,7 +206,8 @@ pub struct AnswerError {
     pub code: AnswerErrorCode,
     /// Technical detail for the `detail` field of the error body (not translated).
     pub detail: Option<String>,
-    problem: Problem,
+    /// Boxed: answers are checked in `Result`s everywhere and the happy path should stay small.
+    problem: Box<Problem>,
 }
 
 impl AnswerError {
@@ -208,7 +216,7 @@ impl AnswerError {
         AnswerError {
             code,
             detail,
-            problem,
+            problem: Box::new(problem),
         }
     }
 
@@ -276,6 +284,12 @@ fn classify(p: &Problem) -> (AnswerErrorCode, Option<String>) {
         Problem::OutOfExtent { lon, lat, .. } => {
             (C::OutOfMapExtent, Some(format!("[{lon}, {lat}]")))
         }
+        Problem::TooIntricate { segments, pairs } => (
+            C::TooManyVertices,
+            Some(format!(
+                "more than {pairs} overlapping edge pairs among {segments} edges"
+            )),
+        ),
         Problem::Invalid { at, .. } => (C::InvalidGeometry, Some(at.render(Lang::En))),
         Problem::UnknownFeatureId { id } => (C::UnknownFeatureId, Some(id.clone())),
         Problem::UnknownChoice { id } => (C::UnknownChoice, Some(id.clone())),
@@ -343,6 +357,14 @@ fn expected_text(e: &Expected, lang: Lang) -> String {
         (Expected::FeatureCollection, Lang::En) => {
             "a GeoJSON FeatureCollection of Points with properties.label".to_owned()
         }
+        (Expected::FewerValues, Lang::Sv) => format!(
+            "långt färre värden (svaret innehöll fler än {} JSON-värden)",
+            super::json::MAX_VALUES
+        ),
+        (Expected::FewerValues, Lang::En) => format!(
+            "far fewer values (the answer held more than {} JSON values)",
+            super::json::MAX_VALUES
+        ),
         (Expected::Plausible(b), Lang::Sv) => format!("ett tal mellan −{b:e} och {b:e}"),
         (Expected::Plausible(b), Lang::En) => format!("a number between −{b:e} and {b:e}"),
     }
@@ -584,6 +606,12 @@ fn render(p: &Problem, lang: Lang) -> String {
         ) => format!(
             "The line becomes {count} vertices when densified for comparison; at most {limit} are allowed. Draw a shorter line or fewer vertices."
         ),
+        (Problem::TooIntricate { segments, .. }, Lang::Sv) => format!(
+            "Ytans {segments} kanter ligger så tätt packade (till exempel många spikar från samma punkt) att den inte kan jämföras på rimlig tid. Rita ytan med färre och glesare hörn."
+        ),
+        (Problem::TooIntricate { segments, .. }, Lang::En) => format!(
+            "The area's {segments} edges crowd together so densely (for example many spikes from one spot) that it cannot be compared in reasonable time. Draw it with fewer, more spread-out vertices."
+        ),
         (
             Problem::OutOfExtent {
                 at,
@@ -653,5 +681,295 @@ pub(crate) fn invalid(at: Place, reason: InvalidReason) -> AnswerError {
 impl fmt::Display for AnswerErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grading::geometry::{Raw, RawGeometry, check_coordinates};
+    use crate::grading::test_support::exercise;
+    use crate::grading::{Exercise, grade};
+    use geo::Coord;
+    use serde_json::json;
+
+    fn polygon_exercise() -> Exercise {
+        exercise(
+            "draw_polygon",
+            json!({}),
+            Some(
+                json!({"type": "Polygon", "coordinates": [[[18.0, 62.0], [18.2, 62.0], [18.2, 62.1], [18.0, 62.0]]]}),
+            ),
+        )
+    }
+
+    /// Grades `body` and returns (code, English message, Swedish message).
+    fn refuse(ex: &Exercise, body: &[u8]) -> (&'static str, String, String) {
+        match grade(ex, body) {
+            Ok(r) => panic!("accepted: {r:?}"),
+            Err(e) => (e.code(), e.message(Lang::En), e.message(Lang::Sv)),
+        }
+    }
+
+    fn poly(coords: &serde_json::Value) -> Vec<u8> {
+        json!({"geometry": {"type": "Polygon", "coordinates": coords}})
+            .to_string()
+            .into_bytes()
+    }
+
+    #[test]
+    fn malformed_json_gives_line_and_column() {
+        let (code, en, sv) = refuse(&polygon_exercise(), b"{\"geometry\":\n  {\"type\": NaN}}");
+        assert_eq!(code, "malformed_json");
+        assert!(
+            en.contains("line 2, column") && sv.contains("rad 2, kolumn"),
+            "{en} / {sv}"
+        );
+        let e = grade(&polygon_exercise(), b"\xff\xfe").err();
+        assert_eq!(e.map(|e| e.code), Some(AnswerErrorCode::MalformedJson));
+    }
+
+    #[test]
+    fn wrong_answer_shape_names_the_field() {
+        let ex = polygon_exercise();
+        let (code, en, _) = refuse(
+            &ex,
+            br#"{"geometry": {"type": "Polygon", "coordinates": []}, "geometry": 1}"#,
+        );
+        assert_eq!(code, "wrong_answer_shape");
+        assert!(
+            en.contains("\"geometry\" appears twice") && en.contains("line 1"),
+            "{en}"
+        );
+        let (code, en, _) = refuse(
+            &ex,
+            br#"{"geometry": {"type": "Polygon", "coordinates": []}, "colour": "red"}"#,
+        );
+        assert_eq!(code, "wrong_answer_shape");
+        assert!(en.contains("answer.colour"), "{en}");
+        let (code, en, _) = refuse(
+            &ex,
+            &poly(&json!([[
+                [18.0, 62.0, 0.0, 1.0],
+                [18.2, 62.0],
+                [18.2, 62.1],
+                [18.0, 62.0]
+            ]])),
+        );
+        assert_eq!(code, "wrong_answer_shape");
+        assert!(
+            en.contains("answer.geometry.coordinates[0][0]") && en.contains("2 numbers"),
+            "{en}"
+        );
+        let (code, _, _) = refuse(&ex, b"[]");
+        assert_eq!(code, "wrong_answer_shape");
+    }
+
+    #[test]
+    fn wrong_geometry_type_names_the_allowed_types() {
+        let (code, en, sv) = refuse(
+            &polygon_exercise(),
+            br#"{"geometry": {"type": "LineString", "coordinates": [[18.0, 62.0], [18.1, 62.0]]}}"#,
+        );
+        assert_eq!(code, "wrong_geometry_type");
+        assert!(
+            en.contains("\"LineString\"") && en.contains("Polygon or MultiPolygon"),
+            "{en}"
+        );
+        assert!(sv.contains("Polygon eller MultiPolygon"), "{sv}");
+    }
+
+    #[test]
+    fn empty_geometry() {
+        let (code, en, _) = refuse(&polygon_exercise(), &poly(&json!([[]])));
+        assert_eq!(code, "empty_geometry");
+        assert!(en.contains("answer.geometry"), "{en}");
+    }
+
+    #[test]
+    fn non_finite_coordinate_names_the_vertex() {
+        // serde_json refuses NaN and overflow at parse time (malformed_json); this is the check
+        // behind it, for values that reach the grader by other routes.
+        let g = RawGeometry {
+            feature: None,
+            path: "answer.geometry".to_owned(),
+            raw: Raw::Polygon(vec![vec![
+                Coord { x: 18.0, y: 62.0 },
+                Coord {
+                    x: f64::NAN,
+                    y: 62.0,
+                },
+                Coord { x: 18.2, y: 62.1 },
+                Coord { x: 18.0, y: 62.0 },
+            ]]),
+        };
+        let e = check_coordinates(&[g], None, None).err();
+        assert_eq!(
+            e.as_ref().map(AnswerError::code),
+            Some("non_finite_coordinate")
+        );
+        let m = e.map(|e| e.message(Lang::En)).unwrap_or_default();
+        assert!(m.contains("ring 0 (the outer boundary), vertex 1"), "{m}");
+    }
+
+    #[test]
+    fn out_of_range_recognises_sweref_metres() {
+        let (code, en, sv) = refuse(
+            &polygon_exercise(),
+            &poly(&json!([[
+                [674571.0, 6580743.0],
+                [674671.0, 6580743.0],
+                [674671.0, 6580843.0],
+                [674571.0, 6580743.0]
+            ]])),
+        );
+        assert_eq!(code, "out_of_range_coordinate");
+        assert!(
+            en.contains("SWEREF 99 TM") && en.contains("vertex 0"),
+            "{en}"
+        );
+        assert!(sv.contains("SWEREF 99 TM") && sv.contains("hörn 0"), "{sv}");
+        let (code, en, _) = refuse(
+            &polygon_exercise(),
+            &poly(&json!([[
+                [18.0, 62.0],
+                [18.2, 62.0],
+                [18.2, 95.0],
+                [18.0, 62.0]
+            ]])),
+        );
+        assert_eq!(code, "out_of_range_coordinate");
+        assert!(
+            en.contains("vertex 2") && en.contains("[longitude, latitude]"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn out_of_map_extent_names_the_vertex() {
+        let (code, en, _) = refuse(
+            &polygon_exercise(),
+            &poly(&json!([[
+                [18.0, 62.0],
+                [28.0, 62.0],
+                [18.2, 62.1],
+                [18.0, 62.0]
+            ]])),
+        );
+        assert_eq!(code, "out_of_map_extent");
+        assert!(
+            en.contains("vertex 1") && en.contains("more than 2°"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn too_many_vertices_before_any_geometry_work() {
+        let mut ring: Vec<[f64; 2]> = (0..5001)
+            .map(|i| {
+                let t = std::f64::consts::TAU * f64::from(i) / 5001.0;
+                [18.0 + 0.1 * t.cos(), 62.0 + 0.05 * t.sin()]
+            })
+            .collect();
+        ring.push([18.1, 62.0]);
+        let (code, en, _) = refuse(&polygon_exercise(), &poly(&json!([ring])));
+        assert_eq!(code, "too_many_vertices");
+        assert!(en.contains("5001 vertices") && en.contains("5000"), "{en}");
+        // Ten million numbers are refused while parsing, without building them.
+        let mut body = String::with_capacity(20_000_100);
+        body.push_str(r#"{"geometry": {"type": "Polygon", "coordinates": [["#);
+        for _ in 0..10_000_000 {
+            body.push_str("1,");
+        }
+        body.push_str("1]]}}");
+        let started = std::time::Instant::now();
+        let (code, _, _) = refuse(&polygon_exercise(), body.as_bytes());
+        assert_eq!(code, "too_many_vertices");
+        assert!(
+            started.elapsed().as_secs_f64() < 1.0,
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn fans_of_spikes_are_refused_before_the_overlay() {
+        // i_overlay needs 18 s for a valid 4 000-spike star; the sweep's pair budget stops it.
+        let star: Vec<[f64; 2]> = (0..=2000)
+            .map(|i| {
+                let t = std::f64::consts::TAU * f64::from(i % 2000) / 2000.0;
+                let r = if i % 2 == 0 { 0.2 } else { 0.001 };
+                [18.1 + r * t.cos(), 62.05 + r * 0.5 * t.sin()]
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let (code, en, _) = refuse(&polygon_exercise(), &poly(&json!([star])));
+        assert_eq!(code, "too_many_vertices");
+        assert!(en.contains("crowd together"), "{en}");
+        assert!(started.elapsed().as_secs_f64() < 1.0);
+    }
+
+    #[test]
+    fn invalid_geometry_names_ring_and_vertex() {
+        let (code, en, sv) = refuse(
+            &polygon_exercise(),
+            &poly(&json!([[
+                [18.0, 62.0],
+                [18.2, 62.1],
+                [18.2, 62.0],
+                [18.0, 62.1],
+                [18.0, 62.0]
+            ]])),
+        );
+        assert_eq!(code, "invalid_geometry");
+        assert!(
+            en.contains("ring 0 (the outer boundary), vertex 0") && en.contains("vertex 2"),
+            "{en}"
+        );
+        assert!(sv.contains("hörn 0"), "{sv}");
+        let (code, en, _) = refuse(
+            &polygon_exercise(),
+            &poly(&json!([[
+                [18.0, 62.0],
+                [18.2, 62.0],
+                [18.2, 62.1],
+                [18.0, 62.1]
+            ]])),
+        );
+        assert_eq!(code, "invalid_geometry");
+        assert!(en.contains("not closed") && en.contains("vertex 3"), "{en}");
+        let hole_outside = json!([
+            [
+                [18.0, 62.0],
+                [18.2, 62.0],
+                [18.2, 62.1],
+                [18.0, 62.1],
+                [18.0, 62.0]
+            ],
+            [[18.3, 62.0], [18.4, 62.0], [18.4, 62.05], [18.3, 62.0]]
+        ]);
+        let (code, en, _) = refuse(&polygon_exercise(), &poly(&hole_outside));
+        assert_eq!(code, "invalid_geometry");
+        assert!(en.contains("ring 1 (a hole)"), "{en}");
+    }
+
+    #[test]
+    fn unknown_ids_and_body_too_large() {
+        let e = AnswerError::new(Problem::UnknownFeatureId { id: "x".to_owned() });
+        assert_eq!(e.code(), "unknown_feature_id");
+        assert!(e.message(Lang::En).contains("\"x\""));
+        let e = AnswerError::new(Problem::UnknownChoice {
+            id: "o9".to_owned(),
+        });
+        assert_eq!(e.code(), "unknown_choice");
+        assert!(e.message(Lang::Sv).contains("\"o9\""));
+        let e = AnswerError::body_too_large(1 << 20);
+        assert_eq!(e.code(), "body_too_large");
+        assert!(e.message(Lang::En).contains("1048576"));
+        assert!(e.to_string().starts_with("body_too_large: "));
+        assert_eq!(
+            serde_json::to_value(AnswerErrorCode::OutOfMapExtent).ok(),
+            Some(json!("out_of_map_extent"))
+        );
     }
 }

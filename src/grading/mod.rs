@@ -4,8 +4,8 @@
 //!
 //! # Frames
 //! Everything shown to a person or compared with a threshold is geodesic on WGS 84
-//! ([`geodesic`]); shape comparisons (IoU, Hausdorff, Fréchet, containment, point-to-zone
-//! distance) run in the EPSG:3006 plane ([`project`]). Geometry more than 2° outside the map
+//! (`geodesic`); shape comparisons (IoU, Hausdorff, Fréchet, containment, point-to-zone
+//! distance) run in the EPSG:3006 plane (`project`). Geometry more than 2° outside the map
 //! extent is refused before projecting.
 //!
 //! # Built-in feedback codes
@@ -27,7 +27,7 @@
 //! | `rule_failed` | site | `rule`, `kind`, `value` (+ the rule's `text`) | a rule was not met |
 //!
 //! # Decisions where the spec leaves room
-//! See the module docs of [`validate`] (touching rings, repeated positions), [`json`] (size and
+//! See the module docs of `validate` (touching rings, repeated positions), `json` (size and
 //! duplicate keys) and `kinds::site` (rule parameters and values).
 
 mod answer;
@@ -45,6 +45,8 @@ pub(crate) mod project;
 mod result;
 mod spec;
 mod sweep;
+#[cfg(test)]
+mod test_support;
 pub(crate) mod validate;
 
 use serde_json::Value;
@@ -85,6 +87,11 @@ impl Exercise {
     /// `options` are the TOML tables as JSON; `key_geojson` is the text of key.geojson where the
     /// kind has a spatial key. Returns every problem, each with a path such as
     /// `grading.full_within_m`, `feedback[2].within_m` or `key.geojson`.
+    #[expect(
+        clippy::too_many_arguments,
+        clippy::needless_pass_by_value,
+        reason = "the API agreed with the content loader, which hands its converted tables over"
+    )]
     pub fn build(
         id: &str,
         kind: &str,
@@ -137,11 +144,12 @@ impl Exercise {
             ctx.grading
                 .error("pass", format!("must be above 0 and at most 1 (is {pass})"));
         }
-        let task = if extent_ok {
-            Task::build(kind, &mut ctx)
-        } else {
-            None
-        };
+        if !extent_ok {
+            // Keep checking everything else against the whole world, so that one broken extent
+            // does not hide the other problems.
+            ctx.extent = [-180.0, -90.0, 180.0, 90.0];
+        }
+        let task = Task::build(kind, &mut ctx).filter(|_| extent_ok);
         let option_ids = task.as_ref().map(Task::option_ids).unwrap_or_default();
         let mut rules = Vec::new();
         for (i, v) in feedback.iter().enumerate() {
@@ -226,7 +234,7 @@ pub fn grade(exercise: &Exercise, answer_json: &[u8]) -> Result<GradeResult, Ans
                 mostly_numbers: false,
             } => Problem::Shape {
                 path: answer::ROOT.to_owned(),
-                expected: messages::Expected::Object,
+                expected: messages::Expected::FewerValues,
             },
         })
     })?;
@@ -249,4 +257,74 @@ pub fn grade(exercise: &Exercise, answer_json: &[u8]) -> Result<GradeResult, Ans
         geometries: result::feature_collection(outcome.geometries),
         grader_version: GRADER_VERSION.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grading::test_support::layers;
+    use serde_json::json;
+
+    fn errors(kind: &str, grading: Value, extent: [f64; 4]) -> Vec<String> {
+        Exercise::build(
+            "x",
+            kind,
+            grading,
+            vec![],
+            vec![json!({"id": "a"})],
+            None,
+            extent,
+            &layers(),
+        )
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+    }
+
+    #[test]
+    fn build_reports_every_problem_even_with_a_broken_extent() {
+        let e = errors(
+            "place_point",
+            json!({"full_within_m": 5, "zero_beyond_m": 50, "typo": 1}),
+            [20.0, 60.0, 10.0, 70.0],
+        );
+        assert!(e.iter().any(|m| m.starts_with("map.extent:")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.starts_with("grading.typo: unknown key")),
+            "{e:?}"
+        );
+        assert!(
+            !e.iter().any(|m| m.starts_with("grading.full_within_m")),
+            "{e:?}"
+        );
+        assert!(e.iter().any(|m| m.starts_with("option:")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("key.geojson:")), "{e:?}");
+        let e = errors("draw_circle", json!({}), [10.0, 55.0, 25.0, 69.5]);
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("kind: unknown kind \"draw_circle\"")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn question_never_contains_the_answer() {
+        let ex = Exercise::build(
+            "q",
+            "read_coordinates",
+            json!({"full_within_m": 5, "zero_beyond_m": 50, "crs": "EPSG:3010"}),
+            vec![],
+            vec![],
+            Some(r#"{"type": "Point", "coordinates": [18.0, 63.0]}"#),
+            [10.0, 55.0, 25.0, 69.5],
+            &layers(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let q = ex.question();
+        assert_eq!(q["kind"], json!("read_coordinates"));
+        assert_eq!(q["crs"], json!("EPSG:3010"));
+        assert!(q.get("n").is_none() && q.get("key_n").is_none(), "{q}");
+    }
 }

@@ -74,8 +74,9 @@ struct Series {
     rect_radius: f64,
     alpha: [f64; 6],
     beta: [f64; 6],
+    /// Conformal → geodetic latitude (φ = χ + Σ δ_j sin 2jχ).
+    delta: [f64; 6],
     e: f64,
-    e2: f64,
 }
 
 fn series() -> &'static Series {
@@ -110,13 +111,24 @@ fn series() -> &'static Series {
             4583.0 / 161_280.0 * n5 - 108_847.0 / 3_991_680.0 * n6,
             20_648_693.0 / 638_668_800.0 * n6,
         ];
+        let delta = [
+            2.0 * n - 2.0 / 3.0 * n2 - 2.0 * n3 + 116.0 / 45.0 * n4 + 26.0 / 45.0 * n5
+                - 2854.0 / 675.0 * n6,
+            7.0 / 3.0 * n2 - 8.0 / 5.0 * n3 - 227.0 / 45.0 * n4
+                + 2704.0 / 315.0 * n5
+                + 2323.0 / 945.0 * n6,
+            56.0 / 15.0 * n3 - 136.0 / 35.0 * n4 - 1262.0 / 105.0 * n5 + 73814.0 / 2835.0 * n6,
+            4279.0 / 630.0 * n4 - 332.0 / 35.0 * n5 - 399_572.0 / 14175.0 * n6,
+            4174.0 / 315.0 * n5 - 144_838.0 / 6237.0 * n6,
+            601_676.0 / 22275.0 * n6,
+        ];
         let e2 = F * (2.0 - F);
         Series {
             rect_radius,
             alpha,
             beta,
+            delta,
             e: e2.sqrt(),
-            e2,
         }
     })
 }
@@ -126,23 +138,6 @@ fn taupf(tau: f64, e: f64) -> f64 {
     let tau1 = tau.hypot(1.0);
     let sig = (e * (e * tau / tau1).atanh()).sinh();
     tau * sig.hypot(1.0) - sig * tau1
-}
-
-/// Inverts [`taupf`] by Newton's method (Karney 2011, eqs. 19–21); converges in 2–3 steps.
-fn tauf(taup: f64, s: &Series) -> f64 {
-    let e2m = 1.0 - s.e2;
-    let mut tau = taup / e2m;
-    let tol = f64::EPSILON.sqrt() * 0.1 * taup.abs().max(1.0);
-    for _ in 0..8 {
-        let taupa = taupf(tau, s.e);
-        let dtau =
-            (taup - taupa) * (1.0 + e2m * tau * tau) / (e2m * tau.hypot(1.0) * taupa.hypot(1.0));
-        tau += dtau;
-        if !(dtau.abs() >= tol) {
-            break;
-        }
-    }
-    tau
 }
 
 impl TransverseMercator {
@@ -156,19 +151,11 @@ impl TransverseMercator {
     /// Longitude/latitude in degrees to easting/northing in metres (x = E, y = N).
     pub(crate) fn forward(&self, lon: f64, lat: f64) -> Coord {
         let s = series();
-        let lam = (lon - self.lon0).to_radians();
-        let phi = lat.to_radians();
-        let tau = phi.tan();
-        let taup = taupf(tau, s.e);
-        let xip = taup.atan2(lam.cos());
-        let etap = (lam.sin() / taup.hypot(lam.cos())).asinh();
-        let mut xi = xip;
-        let mut eta = etap;
-        for (j, a) in (1..).zip(s.alpha.iter()) {
-            let k = 2.0 * f64::from(j);
-            xi += a * (k * xip).sin() * (k * etap).cosh();
-            eta += a * (k * xip).cos() * (k * etap).sinh();
-        }
+        let (sin_lam, cos_lam) = (lon - self.lon0).to_radians().sin_cos();
+        let taup = taupf(lat.to_radians().tan(), s.e);
+        let xip = taup.atan2(cos_lam);
+        let etap = (sin_lam / taup.hypot(cos_lam)).asinh();
+        let (xi, eta) = krueger(xip, etap, &s.alpha, 1.0);
         let scale = self.k0 * s.rect_radius;
         Coord {
             x: self.false_easting + scale * eta,
@@ -182,21 +169,47 @@ impl TransverseMercator {
         let scale = self.k0 * s.rect_radius;
         let xi = (c.y - self.false_northing) / scale;
         let eta = (c.x - self.false_easting) / scale;
-        let mut xip = xi;
-        let mut etap = eta;
-        for (j, b) in (1..).zip(s.beta.iter()) {
-            let k = 2.0 * f64::from(j);
-            xip -= b * (k * xi).sin() * (k * eta).cosh();
-            etap -= b * (k * xi).cos() * (k * eta).sinh();
-        }
-        let taup = xip.sin() / etap.sinh().hypot(xip.cos());
-        let lam = etap.sinh().atan2(xip.cos());
-        let tau = tauf(taup, s);
+        let (xip, etap) = krueger(xi, eta, &s.beta, -1.0);
+        let (sin_xip, cos_xip) = xip.sin_cos();
+        let sinh_etap = etap.sinh();
+        let chi = sin_xip.atan2(sinh_etap.hypot(cos_xip));
+        let lam = sinh_etap.atan2(cos_xip);
+        // Conformal to geodetic latitude by its series (Karney 2011, eq. 21's inverse; the
+        // δ coefficients of Lantmäteriet's formulas): no Newton iterations needed.
+        let (phi, _) = krueger(chi, 0.0, &s.delta, 1.0);
         Coord {
             x: self.lon0 + lam.to_degrees(),
-            y: tau.atan().to_degrees(),
+            y: phi.to_degrees(),
         }
     }
+}
+
+/// ζ + sign · Σ c_j sin(2jζ) for complex ζ = ξ + iη, summed by Clenshaw's method as in Karney's
+/// TransverseMercator.cpp: one sin/cos and one exp per point instead of 24 transcendental calls.
+fn krueger(xi: f64, eta: f64, c: &[f64; 6], sign: f64) -> (f64, f64) {
+    let (s0, c0) = (2.0 * xi).sin_cos();
+    let e2 = (2.0 * eta).exp();
+    let (sh0, ch0) = ((e2 - 1.0 / e2) / 2.0, (e2 + 1.0 / e2) / 2.0);
+    // a = 2 cos(2ζ)
+    let (ar, ai) = (2.0 * c0 * ch0, -2.0 * s0 * sh0);
+    let (mut y0r, mut y0i, mut y1r, mut y1i) = (0.0, 0.0, 0.0, 0.0);
+    for pair in c.rchunks(2) {
+        if let [lo, hi] = pair {
+            // y1 = a y0 − y1 + c_hi; y0 = a y1 − y0 + c_lo
+            let (nr, ni) = (ar * y0r - ai * y0i - y1r + hi, ar * y0i + ai * y0r - y1i);
+            y1r = nr;
+            y1i = ni;
+            let (nr, ni) = (ar * y1r - ai * y1i - y0r + lo, ar * y1i + ai * y1r - y0i);
+            y0r = nr;
+            y0i = ni;
+        }
+    }
+    // sin(2ζ) = sin 2ξ cosh 2η + i cos 2ξ sinh 2η
+    let (sr, si) = (s0 * ch0, c0 * sh0);
+    (
+        xi + sign * (sr * y0r - si * y0i),
+        eta + sign * (sr * y0i + si * y0r),
+    )
 }
 
 /// Projects WGS 84 lon/lat (degrees) to easting/northing (metres) in EPSG:3006 … EPSG:3018;
@@ -228,6 +241,40 @@ pub(crate) fn from_plane(c: Coord) -> Coord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Inverts [`taupf`] by Newton's method (Karney 2011, eqs. 19–21); converges in 2–3 steps.
+    fn tauf(taup: f64, s: &Series) -> f64 {
+        let e2m = 1.0 - F * (2.0 - F);
+        let mut tau = taup / e2m;
+        let tol = f64::EPSILON.sqrt() * 0.1 * taup.abs().max(1.0);
+        for _ in 0..8 {
+            let taupa = taupf(tau, s.e);
+            let dtau = (taup - taupa) * (1.0 + e2m * tau * tau)
+                / (e2m * tau.hypot(1.0) * taupa.hypot(1.0));
+            tau += dtau;
+            if dtau.is_nan() || dtau.abs() < tol {
+                break;
+            }
+        }
+        tau
+    }
+
+    /// The latitude series agrees with Newton's method on τ (Karney 2011, eqs. 19–21).
+    #[test]
+    fn latitude_series_matches_newton() {
+        let s = series();
+        for i in 0..=900 {
+            let lat = -89.9 + 0.1998 * f64::from(i);
+            let taup = taupf(lat.to_radians().tan(), s.e);
+            let newton = tauf(taup, s).atan();
+            let (series_phi, _) = krueger(taup.atan(), 0.0, &s.delta, 1.0);
+            assert!(
+                (newton - series_phi).abs() < 2e-15,
+                "{lat}: {newton} vs {series_phi}"
+            );
+            assert!((newton - lat.to_radians()).abs() < 2e-15);
+        }
+    }
 
     /// (epsg, lon, lat, E, N) from pyproj 3.7.2 / PROJ (tools/reference_values.py).
     const PROJ_REFERENCE: &[(u16, f64, f64, f64, f64)] = &[

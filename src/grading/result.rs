@@ -193,3 +193,50 @@ mod tests {
         assert_eq!(ramp_up(f64::NAN, 0.3, 0.85), 0.0);
     }
 }
+
+#[cfg(test)]
+mod round_trip {
+    use crate::grading::test_support::{exercise, run};
+    use crate::grading::{Exercise, GradeResult, Lang};
+    use serde_json::json;
+
+    #[test]
+    fn results_store_language_neutral_and_read_back() {
+        let ex = exercise(
+            "place_point",
+            json!({"full_within_m": 5000, "zero_beyond_m": 15000}),
+            Some(json!({"type": "Point", "coordinates": [22.1567, 65.5848]})),
+        );
+        let r = run(
+            &ex,
+            &json!({"geometry": {"type": "Point", "coordinates": [22.1567, 65.6748]}}),
+        );
+        let stored = serde_json::to_string(&r).unwrap_or_default();
+        let back: GradeResult =
+            serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}: {stored}"));
+        assert_eq!(back, r);
+        let v: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
+        assert_eq!(v["kind"], json!("place_point"));
+        assert_eq!(v["grader_version"], json!("1"));
+        assert_eq!(
+            v["feedback"][0],
+            json!({"code": "too_far", "params": {"distance_m": 10035.18}})
+        );
+        assert_eq!(v["geometries"]["type"], json!("FeatureCollection"));
+        assert_eq!(
+            v["geometries"]["features"][1]["properties"]["role"],
+            json!("key")
+        );
+        assert_eq!(
+            r.feedback[0].message(Lang::Sv),
+            "Svaret ligger 10035.18 m från rätt plats."
+        );
+    }
+
+    #[test]
+    fn exercises_are_shareable() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Exercise>();
+        shareable::<GradeResult>();
+    }
+}

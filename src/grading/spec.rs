@@ -328,13 +328,13 @@ pub(crate) fn check_band(
     if let Some(x) = full.filter(|x| *x < 0.0) {
         f.error(full_key, format!("must not be negative (is {x})"));
     }
-    if let (Some(a), Some(b)) = (full, zero) {
-        if a >= b {
-            f.error(
-                zero_key,
-                format!("must be greater than {full_key} ({b} is not greater than {a})"),
-            );
-        }
+    if let (Some(a), Some(b)) = (full, zero)
+        && a >= b
+    {
+        f.error(
+            zero_key,
+            format!("must be greater than {full_key} ({b} is not greater than {a})"),
+        );
     }
 }
 

@@ -41,12 +41,27 @@ pub(crate) struct TaggedSegment {
     pub(crate) tag: (u32, u32),
 }
 
-/// Finds a pair of touching segments for which `relevant(s, t)` holds; `None` when there is none.
-/// Worst case quadratic (all segments overlapping on both axes), typically n log n.
+/// What a sweep found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sweep {
+    /// No relevant pair touches.
+    Clear,
+    /// A relevant pair touches (in input order).
+    Contact(TaggedSegment, TaggedSegment),
+    /// More than the budget of candidate pairs (segments whose boxes overlap on both axes):
+    /// edges crowd together so much that any overlay of them would be slow.
+    TooDense(usize),
+}
+
+/// Finds a pair of touching segments for which `relevant(s, t)` holds. Stops with
+/// [`Sweep::TooDense`] after `max_pairs` candidate pairs, which bounds the quadratic worst case
+/// (all segments overlapping on both axes, as in a fan of spikes); typical drawings need a few
+/// candidates per segment.
 pub(crate) fn find_contact(
     segments: &[TaggedSegment],
+    max_pairs: usize,
     mut relevant: impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
-) -> Option<(TaggedSegment, TaggedSegment)> {
+) -> Sweep {
     // Pick the axis along which the segments are spread out most relative to their own extent.
     let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     let (mut sum_x, mut sum_y) = (0.0, 0.0);
@@ -82,6 +97,7 @@ pub(crate) fn find_contact(
         .collect();
     entries.sort_by(|p, q| p.lo.total_cmp(&q.lo).then(p.i.cmp(&q.i)));
 
+    let mut pairs = 0usize;
     for (n, e) in entries.iter().enumerate() {
         let Some(s) = segments.get(e.i) else { continue };
         for f in entries.iter().skip(n + 1) {
@@ -91,22 +107,26 @@ pub(crate) fn find_contact(
             if f.olo > e.ohi || f.ohi < e.olo {
                 continue;
             }
+            pairs += 1;
+            if pairs > max_pairs {
+                return Sweep::TooDense(pairs);
+            }
             let Some(t) = segments.get(f.i) else { continue };
             // Report in input order so that messages name the earlier segment first.
             let (s1, t1) = if e.i < f.i { (s, t) } else { (t, s) };
             match relevant(s1, t1) {
                 Some(true) => {
                     if segments_touch(s1.a, s1.b, t1.a, t1.b) {
-                        return Some((*s1, *t1));
+                        return Sweep::Contact(*s1, *t1);
                     }
                 }
                 Some(false) => {}
                 // `None`: the caller decided the pair is a contact on its own terms.
-                None => return Some((*s1, *t1)),
+                None => return Sweep::Contact(*s1, *t1),
             }
         }
     }
-    None
+    Sweep::Clear
 }
 
 #[cfg(test)]
@@ -144,8 +164,26 @@ mod tests {
                 tag: (1, 0),
             }))
             .collect();
-        let hit = find_contact(&segs, |_, _| Some(true));
-        assert_eq!(hit.map(|(s, t)| (s.tag, t.tag)), Some(((0, 500), (1, 0))));
-        assert!(find_contact(segs.get(..1000).unwrap_or_default(), |_, _| Some(true)).is_none());
+        let hit = match find_contact(&segs, usize::MAX, |_, _| Some(true)) {
+            Sweep::Contact(s, t) => Some((s.tag, t.tag)),
+            _ => None,
+        };
+        assert_eq!(hit, Some(((0, 500), (1, 0))));
+        let clear = find_contact(segs.get(..1000).unwrap_or_default(), usize::MAX, |_, _| {
+            Some(true)
+        });
+        assert!(matches!(clear, Sweep::Clear));
+        let fan: Vec<TaggedSegment> = (0..100)
+            .map(|i| {
+                let y = f64::from(i) * 0.01;
+                TaggedSegment {
+                    a: c(0., y),
+                    b: c(10., 10. + y),
+                    tag: (0, i),
+                }
+            })
+            .collect();
+        let dense = find_contact(&fan, 10, |_, _| Some(false));
+        assert!(matches!(dense, Sweep::TooDense(11)));
     }
 }

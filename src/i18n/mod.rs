@@ -1,11 +1,17 @@
 //! User-interface strings in Swedish (first) and English. Every string is a field of [`Strings`],
 //! so a string missing in one language is a compile error, and each language lives in one file.
 
+mod account;
 mod en;
+mod live;
 mod player;
+pub mod progress;
 mod sv;
 
+pub use account::{AccountStrings, AdminStrings};
+pub use live::LiveStrings;
 pub use player::PlayerStrings;
+pub use progress::ProgressStrings;
 
 use std::fmt;
 
@@ -126,6 +132,14 @@ pub struct Strings {
     pub back_home: &'static str,
     /// The interactive map player's texts, embedded in exercise pages as JSON.
     pub player: PlayerStrings,
+    /// Accounts: the account page, setting a password, login messages, the demo banner.
+    pub account: AccountStrings,
+    /// The admin pages.
+    pub admin: AdminStrings,
+    /// Progress: the learner's own page and the manager's team view.
+    pub progress: ProgressStrings,
+    /// Live class sessions: the trainer's view and the participant page.
+    pub live: &'static LiveStrings,
     pub errors: ErrorTexts,
 }
 
@@ -140,6 +154,9 @@ pub struct ErrorTexts {
     pub csrf: &'static str,
     pub attempts_exhausted: &'static str,
     pub session_closed: &'static str,
+    pub live_closed: &'static str,
+    pub already_answered: &'static str,
+    pub live_conflict: &'static str,
     pub body_too_large: &'static str,
     pub unsupported_media_type: &'static str,
     pub idempotency_key_reused: &'static str,

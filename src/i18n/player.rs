@@ -58,6 +58,8 @@ pub struct PlayerStrings {
     pub summary_point: &'static str,
     pub summary_line: &'static str,
     pub summary_polygon: &'static str,
+    pub shape_line: &'static str,
+    pub shape_polygon: &'static str,
     // Helper tools (only when the exercise offers them)
     pub measure_tool: &'static str,
     pub measure_shape_legend: &'static str,
@@ -150,6 +152,7 @@ pub struct PlayerStrings {
     pub role_missed: &'static str,
     pub role_extra: &'static str,
     pub rules_heading: &'static str,
+    pub rules_met_count: &'static str,
     pub rule_met: &'static str,
     pub rule_not_met: &'static str,
     pub m_distance: &'static str,

@@ -334,7 +334,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     Ok(Some(key.to_owned()))
 }
 
-async fn grade(exercise: &Arc<Exercise>, body: Bytes) -> Result<GradeResult, AppError> {
+pub(super) async fn grade(exercise: &Arc<Exercise>, body: Bytes) -> Result<GradeResult, AppError> {
     let _permit = GRADING
         .acquire()
         .await
@@ -372,11 +372,16 @@ pub(super) async fn api_attempt(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let attempt_id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let attempt = state
+    // Within the caller's scope (own, a trainer's cohort member, a manager's region without
+    // the answer, anyone for an admin); an existing attempt out of scope is an audited 404.
+    let Some(scoped) = state
         .db
-        .own_attempt(person.id, attempt_id)
+        .attempt_in_scope(&person.scope(), attempt_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+    else {
+        return Err(super::audit::attempt_out_of_scope(&state, person.id, attempt_id).await);
+    };
+    let attempt = scoped.attempt;
     let result: GradeResult = serde_json::from_str(&attempt.result)
         .map_err(|e| AppError::Internal(format!("stored result: {e}")))?;
     let (limit, reveal_policy) = state
@@ -385,7 +390,7 @@ pub(super) async fn api_attempt(
         .map_or((0, Reveal::Never), |e| (e.attempts, e.reveal));
     let (_, any_passed) = state
         .db
-        .attempt_summary(person.id, &attempt.exercise_id)
+        .attempt_summary(attempt.person_id, &attempt.exercise_id)
         .await?;
     let revealed = reveals(
         reveal_policy,

@@ -1,23 +1,31 @@
 //! `GET/POST /login` and `POST /logout`. One message for every failure, so the answer never
-//! tells whether an e-mail has an account; a new session id at every login (no fixation).
+//! tells whether an e-mail has an account; a new session id at every login (no fixation); the
+//! login form carries a CSRF token of a pre-login session (login CSRF); repeated failures are
+//! throttled (`auth::login`), answered 429 with `Retry-After`.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{OriginalUri, Query, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::audit::record;
+use super::client::ClientAddr;
 use super::error::AppError;
 use super::lang::ReqLang;
 use super::pages::Chrome;
-use super::session::{MaybePerson, clear_cookie, session_cookie};
+use super::session::{
+    MaybePerson, clear_cookie, clear_pre_cookie, cookie_name, cookie_value, pre_cookie_name,
+    pre_session_token, session_cookie,
+};
 use super::state::AppState;
-use crate::auth::password;
+use crate::auth::AuthError;
+use crate::auth::login::{self, Credentials, LoginOutcome};
 use crate::auth::token::{random_token, token_hash};
-use crate::db::now_ms;
+use crate::db::{AuditEvent, now_ms};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -25,28 +33,43 @@ pub(super) struct LoginPage {
     chrome: Chrome,
     next: String,
     email: String,
+    csrf: String,
     failed: bool,
+    /// Minutes to wait, when throttled.
+    wait_minutes: Option<i64>,
+    /// A notice above the form (after a password was set, or a logout).
+    notice: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(super) struct NextQuery {
     next: Option<String>,
+    /// `password_set` after a link was used.
+    done: Option<String>,
 }
 
 pub(super) async fn form(
+    State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     Query(q): Query<NextQuery>,
-) -> LoginPage {
-    LoginPage {
+) -> Result<Response, AppError> {
+    let (csrf, cookie) = pre_session_token(&state, &headers).await?;
+    let t = lang.strings();
+    let page = LoginPage {
         chrome: Chrome::new(lang, &uri),
         next: safe_next(q.next.as_deref()),
         email: String::new(),
+        csrf,
         failed: false,
-    }
+        wait_minutes: None,
+        notice: (q.done.as_deref() == Some("password_set")).then_some(t.account.password_set_login),
+    };
+    Ok(with_cookies(page.into_response(), cookie.as_deref(), None))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub(super) struct LoginForm {
     email: String,
     password: String,
@@ -57,55 +80,153 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     OriginalUri(uri): OriginalUri,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(form.next.as_deref());
-    let candidate = state.db.login_candidate(&form.email).await?;
-    let (person_id, stored) = match candidate {
-        Some((id, hash)) => (Some(id), hash),
-        None => (None, None),
+    let client_text = client.map(|c| c.to_string());
+    let credentials = Credentials {
+        email: &form.email,
+        password: form.password,
+        client,
+        addr_ceiling: state.config.login_addr_limit,
     };
-    let verified = password::verify(form.password, stored).await;
-    let Some(person_id) = person_id.filter(|_| verified) else {
-        let page = LoginPage {
-            chrome: Chrome::new(lang, &uri),
-            next,
-            email: form.email,
-            failed: true,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let outcome = login::check(&state.db, credentials).await?;
+    let (actor, result) = match outcome {
+        LoginOutcome::LoggedIn { person_id } => (Some(person_id), "success"),
+        LoginOutcome::Refused { person_id } => (person_id, "failure"),
+        LoginOutcome::Throttled { .. } => (None, "throttled"),
     };
-    let token = random_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
-    let csrf = random_token().map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    record(
+        &state,
+        AuditEvent {
+            actor,
+            action: "login",
+            target: None,
+            outcome: result,
+            detail: None,
+            client_addr: client_text.as_deref(),
+        },
+    )
+    .await;
+    let person_id = match outcome {
+        LoginOutcome::LoggedIn { person_id } => person_id,
+        LoginOutcome::Refused { .. } | LoginOutcome::Throttled { .. } => {
+            // The pre-login session stays, so the form can be sent again.
+            let (csrf, cookie) = pre_session_token(&state, &headers).await?;
+            let retry = match outcome {
+                LoginOutcome::Throttled { retry_after_secs } => Some(retry_after_secs),
+                _ => None,
+            };
+            let page = LoginPage {
+                chrome: Chrome::new(lang, &uri),
+                next,
+                email: form.email,
+                csrf,
+                failed: retry.is_none(),
+                wait_minutes: retry.map(|secs| (secs + 59) / 60),
+                notice: None,
+            };
+            let status = if retry.is_some() {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut response = (status, page).into_response();
+            if let Some(secs) = retry
+                && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+            {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            return Ok(with_cookies(response, cookie.as_deref(), None));
+        }
+    };
+    let token = start_session(&state, &headers, person_id).await?;
+    let response = redirect(&next);
+    Ok(with_cookies(
+        response,
+        Some(&session_cookie(&state.config, &token)),
+        Some(&clear_pre_cookie(&state.config)),
+    ))
+}
+
+/// Makes a new session for a person, deleting whatever sessions this browser held (its
+/// pre-login session, an earlier login): a new id at every login. Returns the cookie value.
+pub(super) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    person_id: i64,
+) -> Result<String, AppError> {
+    let old: Vec<String> = [cookie_name(&state.config), pre_cookie_name(&state.config)]
+        .into_iter()
+        .filter_map(|name| cookie_value(headers, name))
+        .map(token_hash)
+        .collect();
+    let old: Vec<&str> = old.iter().map(String::as_str).collect();
+    let token = random_token().map_err(AuthError::from)?;
+    let csrf = random_token().map_err(AuthError::from)?;
     state
         .db
-        .insert_session(&token_hash(&token), person_id, &csrf, now_ms())
+        .replace_session(&old, &token_hash(&token), person_id, &csrf, now_ms())
         .await?;
-    tracing::info!(person_id, "login");
-    Ok(redirect(
-        &next,
-        Some(&session_cookie(&state.config, &token)),
-    ))
+    Ok(token)
 }
 
 pub(super) async fn logout(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     MaybePerson(person): MaybePerson,
 ) -> Result<Response, AppError> {
     if let Some(person) = person {
         state.db.delete_session(&person.session_hash).await?;
+        let client = client.map(|c| c.to_string());
+        record(
+            &state,
+            AuditEvent {
+                actor: Some(person.id),
+                action: "logout",
+                target: None,
+                outcome: "success",
+                detail: None,
+                client_addr: client.as_deref(),
+            },
+        )
+        .await;
     }
-    Ok(redirect("/", Some(&clear_cookie(&state.config))))
+    Ok(with_cookies(
+        redirect("/"),
+        Some(&clear_cookie(&state.config)),
+        None,
+    ))
 }
 
-fn redirect(location: &str, cookie: Option<&str>) -> Response {
+/// Adds the cookie of a session [`start_session`] made.
+pub(super) fn session_cookie_response(
+    state: &AppState,
+    response: Response,
+    token: &str,
+) -> Response {
+    with_cookies(response, Some(&session_cookie(&state.config, token)), None)
+}
+
+pub(super) fn redirect(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
-    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(location) {
-        headers.insert(LOCATION, value);
+        response.headers_mut().insert(LOCATION, value);
     }
-    if let Some(value) = cookie.and_then(|c| HeaderValue::from_str(c).ok()) {
-        headers.append(SET_COOKIE, value);
+    response
+}
+
+pub(super) fn with_cookies(
+    mut response: Response,
+    first: Option<&str>,
+    second: Option<&str>,
+) -> Response {
+    for cookie in [first, second].into_iter().flatten() {
+        if let Ok(value) = HeaderValue::from_str(cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
     }
     response
 }

@@ -1,17 +1,30 @@
 //! The HTTP layer, and the only module that knows about HTTP: the router, pages, JSON API and
 //! assets. Handlers extract, call `content`/`db`/`grading`, and return a view or an [`AppError`].
 
+mod account;
+mod admin;
 pub mod assets;
+mod audit;
+mod client;
+mod csrf;
 mod error;
 mod exercises;
+mod export;
 mod health;
 mod lang;
 mod layers;
+mod live;
 mod login;
+mod me;
+mod nav;
 mod pages;
+mod progress;
 mod security;
 mod session;
+mod set_password;
 mod state;
+mod team;
+mod xapi;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
@@ -20,9 +33,11 @@ use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
+pub use client::ClientAddr;
 pub use error::AppError;
 pub use lang::ReqLang;
-pub use session::{Admin, Manager, MaybePerson, Person, Trainer};
+pub use nav::DemoFlag;
+pub use session::{Admin, Manager, MaybePerson, Person, Reader, Trainer};
 pub use state::AppState;
 
 /// The whole application, ready to serve or to drive from tests.
@@ -42,16 +57,48 @@ pub fn router(state: AppState) -> Router {
             post(exercises::submit).layer(DefaultBodyLimit::max(exercises::MAX_ANSWER_BYTES)),
         )
         .route("/api/attempts/{id}", get(exercises::api_attempt))
+        .route("/me/progress", get(progress::page))
+        .route("/api/me/progress", get(progress::api))
+        .route("/team", get(team::page))
+        .route("/team/progress.csv", get(team::csv))
+        .route("/api/team/progress", get(team::json))
+        .route("/api/xapi/statements", get(xapi::statements))
+        // Accounts and administration (issue #5): the account page, password links, the admin
+        // pages, and who-am-I for tokens.
+        .merge(account::routes())
+        .merge(set_password::routes())
+        .merge(admin::routes())
+        .route("/api/me", get(me::me))
+        // Live class sessions (issue #8, docs/live.md).
+        .route(
+            "/cohorts/live",
+            get(live::pages::start_form).post(live::pages::start_submit),
+        )
+        .route("/cohorts/live/{code}", get(live::pages::trainer_page))
+        .route("/live/{code}", get(live::pages::participant_page))
+        .route("/api/live", post(live::start))
+        .route("/api/live/{code}", get(live::show))
+        .route("/api/live/{code}/guests", post(live::join_as_guest))
+        .route(
+            "/api/live/{code}/answers",
+            post(live::answer).layer(DefaultBodyLimit::max(live::MAX_ANSWER_BYTES)),
+        )
+        .route("/api/live/{code}/control", post(live::control))
+        .route("/api/live/{code}/events", get(live::events))
         .route("/healthz", get(health::healthz))
         .route("/api/layers/{name}", get(layers::layer))
         .route("/assets/{version}/{*name}", get(assets::serve))
         .fallback(error::not_found)
-        // Layers run outside-in from the bottom; the origin check sits inside the error
-        // renderer so its refusal is rendered like every other error.
-        .layer(middleware::from_fn(security::same_origin))
+        // Layers run outside-in from the bottom; the origin and CSRF checks sit inside the
+        // error renderer so their refusals are rendered like every other error (origin first:
+        // a cross-site request is refused before its body is read); the header flags (`nav`)
+        // wrap the renderer so error pages show them too.
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::check))
+        .layer(middleware::from_fn_with_state(state.clone(), security::same_origin))
         .layer(middleware::from_fn(error::render))
+        .layer(middleware::from_fn_with_state(state.clone(), nav::scope))
         .layer(middleware::from_fn(lang::remember))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), route)

@@ -23,6 +23,8 @@ pub(super) struct Chrome {
     pub t: &'static Strings,
     pub switch_href: String,
     pub assets: &'static str,
+    /// Log-in or account link, demo banner (see `nav`).
+    pub nav: super::nav::Nav,
 }
 
 impl Chrome {
@@ -33,6 +35,7 @@ impl Chrome {
             t: lang.strings(),
             switch_href: switch_href(uri, lang.other()),
             assets: ASSET_VERSION,
+            nav: super::nav::Nav::current(),
         }
     }
 }
@@ -84,6 +87,8 @@ pub(super) struct CoursePage {
     summary: String,
     minutes: u32,
     modules: Vec<ModuleView>,
+    /// A logged-in reader's standing in the course (see `progress`).
+    progress: Option<super::progress::CourseStanding>,
 }
 
 struct ModuleView {
@@ -96,28 +101,41 @@ struct LessonLink {
     href: String,
     title: String,
     minutes: u32,
+    /// A logged-in reader's status in the lesson (course page only).
+    status: Option<super::progress::Badge>,
 }
 
 pub(super) async fn course(
     State(catalog): State<Arc<Catalog>>,
+    State(app): State<super::state::AppState>,
     ReqLang(lang): ReqLang,
     OriginalUri(uri): OriginalUri,
+    super::session::MaybePerson(person): super::session::MaybePerson,
     Path(slug): Path<String>,
 ) -> Result<CoursePage, AppError> {
     let course = catalog.course(&slug).ok_or(AppError::NotFound)?;
+    // Anonymous readers cost no query; a logged-in reader's lesson statuses cost one.
+    let standing = match &person {
+        Some(person) => Some(super::progress::course_standing(&app, person.id, &slug, lang).await?),
+        None => None,
+    };
+    let status = |m: usize, l: usize| standing.as_ref().and_then(|s| s.lesson(m, l));
     let modules = course
         .modules
         .iter()
-        .map(|m| ModuleView {
+        .enumerate()
+        .map(|(mi, m)| ModuleView {
             title: m.title.get(lang).to_owned(),
             summary: m.summary.get(lang).to_owned(),
             lessons: m
                 .lessons
                 .iter()
-                .map(|l| LessonLink {
+                .enumerate()
+                .map(|(li, l)| LessonLink {
                     href: format!("/courses/{}/{}/{}", course.slug, m.slug, l.slug),
                     title: l.text(lang).0.title.clone(),
                     minutes: l.minutes,
+                    status: status(mi, li),
                 })
                 .collect(),
         })
@@ -128,6 +146,7 @@ pub(super) async fn course(
         summary: course.summary.get(lang).to_owned(),
         minutes: course.minutes(),
         modules,
+        progress: standing,
     })
 }
 
@@ -229,6 +248,7 @@ fn neighbours(
             href: format!("/courses/{}/{}/{}", course.slug, m.slug, l.slug),
             title: l.text(lang).0.title.clone(),
             minutes: l.minutes,
+            status: None,
         })
     };
     (index.checked_sub(1).and_then(link), link(index + 1))

@@ -1,22 +1,33 @@
 //! Who is asking: the session cookie resolved to a [`Person`], as extractors, so that a handler
-//! that needs a person cannot forget to check for one.
+//! that needs a person cannot forget to check for one, and a handler that needs a capability
+//! ([`Trainer`], [`Manager`], [`Admin`]) cannot forget that either. Machine routes take a
+//! [`Reader`]: a session or a read-only API token, either way with a [`Scope`].
 //!
 //! Sessions end after `KARTSKOLA_SESSION_IDLE` without requests and `KARTSKOLA_SESSION_MAX` after
 //! login; `last_seen` is written at most once a minute. A disabled person's session ends on
-//! their next request (the lookup joins on enabled people).
+//! their next request (the lookup joins on enabled people); a password change deletes them all.
+//!
+//! Two cookies, both HttpOnly and SameSite=Lax, `__Host-` prefixed and Secure over https: the
+//! session, and a pre-login session whose only use is the CSRF token of the login and
+//! set-password forms (login CSRF). Only hashes of their values are stored.
+
+use std::fmt;
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header::COOKIE;
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 
+use super::audit::deny;
 use super::error::AppError;
 use super::state::AppState;
-use crate::auth::token::token_hash;
+use crate::auth::AuthError;
+use crate::auth::token::{random_token, token_hash};
 use crate::config::Config;
-use crate::db::{Capability, now_ms};
+use crate::db::{Capability, Scope, now_ms};
 
 /// A logged-in person, extracted from the session cookie; rejects with 401 / a login redirect.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Person {
     pub id: i64,
     pub email: String,
@@ -24,8 +35,31 @@ pub struct Person {
     pub region_id: String,
     pub organisation_id: Option<i64>,
     pub capabilities: Vec<Capability>,
+    /// The token every HTML form of this session carries.
     pub csrf_token: String,
     pub(super) session_hash: String,
+}
+
+impl Person {
+    /// What this person may see of others (the argument of every scoped query).
+    pub fn scope(&self) -> Scope {
+        Scope::new(self.id, &self.region_id, &self.capabilities)
+    }
+
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
+    }
+}
+
+/// The CSRF token and the session hash never reach a log.
+impl fmt::Debug for Person {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Person")
+            .field("id", &self.id)
+            .field("region_id", &self.region_id)
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A person if logged in; an expired or unknown session is simply "not logged in".
@@ -42,61 +76,88 @@ pub(super) fn cookie_name(config: &Config) -> &'static str {
     }
 }
 
-pub(super) fn session_cookie(config: &Config, token: &str) -> String {
+/// The pre-login session's cookie name.
+pub(super) fn pre_cookie_name(config: &Config) -> &'static str {
+    if config.is_https() {
+        "__Host-kartskola_pre"
+    } else {
+        "kartskola_pre"
+    }
+}
+
+fn cookie(name: &str, value: &str, config: &Config, max_age: Option<u64>) -> String {
     let secure = if config.is_https() { "; Secure" } else { "" };
-    format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}",
-        cookie_name(config)
-    )
+    let max_age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}")
+}
+
+pub(super) fn session_cookie(config: &Config, token: &str) -> String {
+    cookie(cookie_name(config), token, config, None)
 }
 
 pub(super) fn clear_cookie(config: &Config) -> String {
-    let secure = if config.is_https() { "; Secure" } else { "" };
-    format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(config)
-    )
+    cookie(cookie_name(config), "", config, Some(0))
 }
 
-fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+pub(super) fn pre_session_cookie(config: &Config, token: &str) -> String {
+    cookie(pre_cookie_name(config), token, config, None)
+}
+
+pub(super) fn clear_pre_cookie(config: &Config) -> String {
+    cookie(pre_cookie_name(config), "", config, Some(0))
+}
+
+pub(super) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+        .filter(|value| !value.is_empty())
+}
+
+/// Whether the request carries a session cookie (valid or not): no database query.
+pub(super) fn has_session_cookie(headers: &HeaderMap, config: &Config) -> bool {
+    cookie_value(headers, cookie_name(config)).is_some()
+}
+
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Person>, AppError> {
     if let Some(cached) = parts.extensions.get::<MaybePerson>() {
         return Ok(cached.0.clone());
     }
+    let person = lookup(&parts.headers, state).await?;
+    parts.extensions.insert(MaybePerson(person.clone()));
+    Ok(person)
+}
+
+async fn lookup(headers: &HeaderMap, state: &AppState) -> Result<Option<Person>, AppError> {
     let config = &state.config;
-    let Some(token) = cookie_value(parts, cookie_name(config)).filter(|t| !t.is_empty()) else {
-        parts.extensions.insert(MaybePerson(None));
+    let Some(token) = cookie_value(headers, cookie_name(config)) else {
         return Ok(None);
     };
     let session_hash = token_hash(token);
     let Some(row) = state.db.session(&session_hash).await? else {
-        parts.extensions.insert(MaybePerson(None));
         return Ok(None);
     };
     let now = now_ms();
-    let idle_ms = i64::try_from(config.session_idle.as_millis()).unwrap_or(i64::MAX);
-    let max_ms = i64::try_from(config.session_max.as_millis()).unwrap_or(i64::MAX);
-    if now.saturating_sub(row.last_seen_ms) > idle_ms
-        || now.saturating_sub(row.created_at_ms) > max_ms
+    if now.saturating_sub(row.last_seen_ms) > millis(config.session_idle)
+        || now.saturating_sub(row.created_at_ms) > millis(config.session_max)
     {
         state.db.delete_session(&session_hash).await?;
-        parts.extensions.insert(MaybePerson(None));
         return Ok(None);
     }
     if now.saturating_sub(row.last_seen_ms) > 60_000 {
         state.db.touch_session(&session_hash, now).await?;
     }
     let capabilities = state.db.capabilities(row.person_id).await?;
-    let person = Person {
+    Ok(Some(Person {
         id: row.person_id,
         email: row.email,
         display_name: row.display_name,
@@ -105,9 +166,30 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Person>, 
         capabilities,
         csrf_token: row.csrf_token,
         session_hash,
-    };
-    parts.extensions.insert(MaybePerson(Some(person.clone())));
-    Ok(Some(person))
+    }))
+}
+
+/// The CSRF token for a form shown before login (login, set-password): the pre-login
+/// session's, made (with its cookie) if the browser has none that is still valid.
+pub(super) async fn pre_session_token(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, Option<String>), AppError> {
+    let config = &state.config;
+    if let Some(token) = cookie_value(headers, pre_cookie_name(config))
+        && let Some(row) = state.db.session_token(&token_hash(token)).await?
+        && row.person_id.is_none()
+        && now_ms().saturating_sub(row.created_at_ms) < millis(config.session_max)
+    {
+        return Ok((row.csrf_token, None));
+    }
+    let token = random_token().map_err(AuthError::from)?;
+    let csrf = random_token().map_err(AuthError::from)?;
+    state
+        .db
+        .insert_session(&token_hash(&token), None, &csrf, now_ms())
+        .await?;
+    Ok((csrf, Some(pre_session_cookie(config, &token))))
 }
 
 impl<S> FromRequestParts<S> for MaybePerson
@@ -137,7 +219,8 @@ where
 }
 
 /// Extractors for the capabilities added to a person (service spec, "People, regions, roles,
-/// scopes"). A person without the capability gets 404, not 403, so ids and pages do not leak.
+/// scopes"). A person without the capability gets 404, not 403, so ids and pages do not leak;
+/// the denial is written to the audit log.
 macro_rules! capability_extractor {
     ($(#[$doc:meta])* $name:ident, $capability:expr) => {
         $(#[$doc])*
@@ -153,10 +236,11 @@ macro_rules! capability_extractor {
 
             async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
                 let person = Person::from_request_parts(parts, state).await?;
-                if person.capabilities.contains(&$capability) {
+                if person.has($capability) {
                     Ok(Self(person))
                 } else {
-                    Err(AppError::NotFound)
+                    let state = AppState::from_ref(state);
+                    Err(deny(&state, parts, Some(person.id), "capability").await)
                 }
             }
         }
@@ -178,3 +262,65 @@ capability_extractor!(
     Admin,
     Capability::Admin
 );
+
+/// A reader of the machine routes: a read-only API token (`Authorization: Bearer kst_…`, safe
+/// methods only) or a session. Either way it carries the owner's scope.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub scope: Scope,
+    /// The session's person, or the token owner.
+    pub person_id: i64,
+    pub via_token: bool,
+}
+
+impl<S> FromRequestParts<S> for Reader
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let bearer = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let Some(token) = bearer else {
+            let person = resolve(parts, &state)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            return Ok(Self {
+                scope: person.scope(),
+                person_id: person.id,
+                via_token: false,
+            });
+        };
+        // Tokens only read: a token never changes anything, whatever the route.
+        if !matches!(parts.method, Method::GET | Method::HEAD) {
+            return Err(AppError::Unauthenticated);
+        }
+        let owner = state
+            .db
+            .api_token_owner(&token_hash(token), now_ms())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let capabilities = state.db.capabilities(owner.person_id).await?;
+        Ok(Self {
+            scope: Scope::new(owner.person_id, &owner.region_id, &capabilities),
+            person_id: owner.person_id,
+            via_token: true,
+        })
+    }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Db(e) => e.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use super::nav::DemoFlag;
 use crate::config::Config;
 use crate::content::Catalog;
 use crate::db::Db;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: Db,
     pub catalog: Arc<Catalog>,
     pub config: Arc<Config>,
+    /// Whether demo accounts exist (the banner); refreshed by `app`'s periodic task.
+    pub demo: DemoFlag,
 }
 
 impl FromRef<AppState> for Db {

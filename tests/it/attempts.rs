@@ -277,13 +277,9 @@ async fn bad_requests_get_their_codes() {
 async fn pages_that_need_a_login_redirect_and_logout_ends_the_session() {
     let app = TestApp::spawn().await;
     let cookie = app.login_as("a@example.se").await;
+    let csrf = app.csrf_for(&cookie).await;
     let logout = app
-        .request(
-            axum::http::Request::post("/logout")
-                .header("cookie", &cookie)
-                .body(axum::body::Body::empty())
-                .expect("request"),
-        )
+        .post_form("/logout", Some(&cookie), &[("csrf", &csrf)])
         .await;
     assert_eq!(logout.status, StatusCode::SEE_OTHER);
     let after = app.post_json(URL, NEAR_LULEA, &[("cookie", &cookie)]).await;
@@ -302,15 +298,7 @@ async fn a_wrong_password_gets_one_message_for_every_failure() {
     let app = TestApp::spawn().await;
     app.login_as("a@example.se").await;
     for email in ["a@example.se", "nobody@example.se"] {
-        let form = format!("email={email}&password=wrong-password-here&next=%2F");
-        let response = app
-            .request(
-                axum::http::Request::post("/login")
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(axum::body::Body::from(form))
-                    .expect("request"),
-            )
-            .await;
+        let response = app.log_in(email, "wrong-password-here").await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             response.texts(".form-error"),

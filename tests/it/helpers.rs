@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use kartskola::config::{Config, DatabaseUrl};
-use kartskola::db::Db;
+use kartskola::db::{Capability, Db};
 use kartskola::web::{self, AppState};
 use tower::ServiceExt;
 
@@ -118,6 +118,16 @@ impl TestResponse {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// The value of the first hidden `csrf` field of the page.
+    pub(crate) fn csrf(&self) -> Option<String> {
+        let selector = scraper::Selector::parse("input[name=csrf]").expect("selector");
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .map(str::to_owned)
+    }
 }
 
 impl TestApp {
@@ -127,14 +137,27 @@ impl TestApp {
     }
 
     pub(crate) async fn with_content(root: &Path) -> Self {
+        Self::build(root, |_| {}).await
+    }
+
+    /// The app over the valid fixture content, with settings changed by `configure`.
+    pub(crate) async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::build(&fixture("valid"), configure).await
+    }
+
+    async fn build(root: &Path, configure: impl FnOnce(&mut Config)) -> Self {
         let catalog = kartskola::content::load(root).unwrap_or_else(|e| panic!("content: {e}"));
         let test_db = TestDb::new().await;
         let db = test_db.connect().await;
-        let config = Config::for_tests(test_db.url.clone(), root.to_path_buf());
+        let mut config = Config::for_tests(test_db.url.clone(), root.to_path_buf());
+        configure(&mut config);
+        let demo = kartskola::web::DemoFlag::default();
+        demo.refresh(&db).await;
         let state = AppState {
             db,
             catalog: Arc::new(catalog),
             config: Arc::new(config),
+            demo,
         };
         let router = web::router(state.clone());
         Self {
@@ -171,44 +194,137 @@ impl TestApp {
             .await
     }
 
-    /// Creates a learner with a password and logs in through the real form; returns the cookie.
+    /// Creates a learner in Norrbotten with [`PASSWORD`] and logs in through the real form;
+    /// returns the session cookie (`name=value`).
     pub(crate) async fn login_as(&self, email: &str) -> String {
-        let password = "fjällbjörk i motvind";
-        let hash = kartskola::auth::password::hash_blocking(password).expect("hash");
+        self.add_person(email, "norrbotten", &[]).await;
+        self.login_existing(email).await
+    }
+
+    /// Creates a person with [`PASSWORD`]; returns their id.
+    pub(crate) async fn add_person(
+        &self,
+        email: &str,
+        region: &str,
+        capabilities: &[Capability],
+    ) -> i64 {
+        let hash = test_hash();
         let new = kartskola::db::NewPerson {
             email,
             display_name: "Test Learner",
-            region_id: "norrbotten",
+            region_id: region,
+            organisation_id: None,
             password_hash: Some(&hash),
-            capabilities: &[],
+            capabilities,
         };
         self.state
             .db
             .insert_person(&new)
             .await
             .expect("insert person")
-            .expect("new e-mail");
-        let form = format!(
-            "email={}&password={}&next=%2F",
-            urlencode(email),
-            urlencode(password)
-        );
-        let response = self
-            .request(
-                Request::post("/login")
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(Body::from(form))
-                    .expect("request"),
-            )
-            .await;
+            .expect("new e-mail")
+    }
+
+    /// Logs an existing person in with [`PASSWORD`]; returns the session cookie.
+    pub(crate) async fn login_existing(&self, email: &str) -> String {
+        let response = self.log_in(email, PASSWORD).await;
         assert_eq!(
             response.status,
             StatusCode::SEE_OTHER,
             "login: {}",
             response.body
         );
-        let cookie = response.header("set-cookie").expect("session cookie");
-        cookie.split(';').next().expect("cookie pair").to_owned()
+        session_cookie(&response).expect("session cookie")
+    }
+
+    /// Submits the login form as a browser would: the form is fetched first (its pre-login
+    /// cookie and CSRF token go with the submission).
+    pub(crate) async fn log_in(&self, email: &str, password: &str) -> TestResponse {
+        let (pre_cookie, csrf) = self.login_form().await;
+        self.post_form(
+            "/login",
+            Some(&pre_cookie),
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    /// `GET /login`: the pre-login cookie (`name=value`) and the form's CSRF token.
+    pub(crate) async fn login_form(&self) -> (String, String) {
+        let form = self.get("/login").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let cookie = cookie_pair(&form, "kartskola_pre").expect("pre-login cookie");
+        (cookie, form.csrf().expect("csrf field"))
+    }
+
+    /// The CSRF token of a logged-in session (read from the account page's forms).
+    pub(crate) async fn csrf_for(&self, cookie: &str) -> String {
+        let page = self.get_with("/account", &[("cookie", cookie)]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        page.csrf().expect("csrf field")
+    }
+
+    /// Runs SQL on the test database directly, as time would act on rows (ageing a throttle).
+    pub(crate) async fn execute_sql(&self, sql: &'static str) {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let url = match &self._db.url {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+        sqlx::query(sql).execute(&mut conn).await.expect("sql");
+        conn.close().await.expect("close");
+    }
+
+    /// The test database's URL, for the `kartskola` binary (`DATABASE_URL`).
+    pub(crate) fn database_url(&self) -> String {
+        match &self._db.url {
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// A restart: new connections, a new router and state, the same database and settings;
+    /// nothing held in memory survives.
+    pub(crate) async fn restart(&mut self) {
+        self.state.db.close().await;
+        let db = self._db.connect().await;
+        let demo = kartskola::web::DemoFlag::default();
+        demo.refresh(&db).await;
+        self.state = AppState {
+            db,
+            catalog: self.state.catalog.clone(),
+            config: self.state.config.clone(),
+            demo,
+        };
+        self.router = web::router(self.state.clone());
+    }
+
+    /// POSTs an HTML form (urlencoded), with a cookie header if given.
+    pub(crate) async fn post_form(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut builder =
+            Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            builder = builder.header("cookie", cookie);
+        }
+        self.request(builder.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// POSTs a JSON body with the given extra headers.
@@ -236,7 +352,34 @@ impl TestApp {
     }
 }
 
-fn urlencode(s: &str) -> String {
+/// The password of every person the helpers create.
+pub(crate) const PASSWORD: &str = "fjällbjörk i motvind";
+
+/// [`PASSWORD`]'s hash, computed once (argon2id takes a while).
+pub(crate) fn test_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| kartskola::auth::password::hash_blocking(PASSWORD).expect("hash"))
+        .clone()
+}
+
+/// The `name=value` of a cookie the response sets (a non-empty value).
+pub(crate) fn cookie_pair(response: &TestResponse, name: &str) -> Option<String> {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")) && pair.len() > name.len() + 1)
+        .map(str::to_owned)
+}
+
+/// The session cookie a response sets.
+pub(crate) fn session_cookie(response: &TestResponse) -> Option<String> {
+    cookie_pair(response, "kartskola_session")
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

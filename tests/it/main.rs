@@ -4,9 +4,21 @@
 //! PostgreSQL server, in which case every test gets a fresh database there. `.ci/run` runs the
 //! suite both ways.
 
+mod access;
+mod accounts;
 mod attempts;
+mod auth;
+mod browser;
+mod cli;
+mod conformance;
 mod content;
 mod course;
 mod db;
+mod grading_properties;
 mod helpers;
+mod live;
+mod logs;
 mod pages;
+mod progress;
+mod team;
+mod xapi;

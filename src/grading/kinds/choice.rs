@@ -147,3 +147,94 @@ impl Task {
         json!({"choices": ids})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{codes, metric, run, self_grade, try_exercise};
+    use crate::grading::{AnswerErrorCode, grade};
+    use serde_json::{Value, json};
+
+    fn options(correct: &[bool]) -> Vec<Value> {
+        correct
+            .iter()
+            .enumerate()
+            .map(|(i, c)| json!({"id": format!("o{i}"), "text": {"sv": format!("Alternativ {i}"), "en": format!("Option {i}")}, "correct": c}))
+            .collect()
+    }
+
+    #[test]
+    fn golden_single() {
+        let ex = try_exercise(
+            "choice",
+            json!({}),
+            None,
+            options(&[false, true, false]),
+            vec![json!({"when": "option", "id": "o2", "message": {"sv": "Nej, o2 är fel."}})],
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(self_grade(&ex).score, 1.0);
+        let wrong = run(&ex, &json!({"choices": ["o2"]}));
+        assert_eq!(
+            (
+                wrong.score,
+                metric(&wrong, "wrong"),
+                metric(&wrong, "missed")
+            ),
+            (0.0, json!(1), json!(1))
+        );
+        assert_eq!(codes(&wrong), vec!["option"]);
+        let two = grade(&ex, br#"{"choices": ["o1", "o2"]}"#)
+            .err()
+            .map(|e| e.code);
+        assert_eq!(two, Some(AnswerErrorCode::WrongAnswerShape));
+        let unknown = grade(&ex, br#"{"choices": ["o9"]}"#).err().map(|e| e.code);
+        assert_eq!(unknown, Some(AnswerErrorCode::UnknownChoice));
+        let q = ex.question();
+        assert!(!q.to_string().contains("correct"), "{q}");
+    }
+
+    #[test]
+    fn golden_multiple() {
+        let ex = try_exercise(
+            "choice",
+            json!({"multiple": true}),
+            None,
+            options(&[true, true, false, true]),
+            vec![],
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(self_grade(&ex).score, 1.0);
+        // (2 right − 1 wrong) / 3 right.
+        let r = run(&ex, &json!({"choices": ["o0", "o1", "o2"]}));
+        assert_eq!(r.score, 0.333333);
+        assert_eq!(
+            (
+                metric(&r, "right"),
+                metric(&r, "wrong"),
+                metric(&r, "missed")
+            ),
+            (json!(2), json!(1), json!(1))
+        );
+        assert!(r.redacted().metrics.get("verdicts").is_none());
+        assert_eq!(run(&ex, &json!({"choices": ["o2"]})).score, 0.0);
+        assert_eq!(run(&ex, &json!({"choices": []})).score, 0.0);
+    }
+
+    #[test]
+    fn options_are_validated() {
+        let e = try_exercise("choice", json!({}), None, options(&[true, true]), vec![]).err();
+        assert!(e.is_some_and(|e| e.iter().any(|e| e.path == "option")));
+        let bad = vec![
+            json!({"id": "a", "text": {"sv": "A"}, "right": true}),
+            json!({"id": "a", "text": {"sv": "B"}, "correct": true}),
+        ];
+        let e = try_exercise("choice", json!({}), None, bad, vec![])
+            .err()
+            .unwrap_or_default();
+        let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
+        assert!(
+            paths.contains(&"option[0].right") && paths.contains(&"option[1].id"),
+            "{paths:?}"
+        );
+    }
+}

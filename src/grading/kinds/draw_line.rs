@@ -178,12 +178,13 @@ impl Task {
                 json!({"metric": metric, "distance_m": round_m(measured)}),
             ));
             // Right shape, wrong direction: only then is the second Fréchet pass worth it.
-            if self.metric == LineMetric::Frechet && h <= self.full {
-                if let [key] = self.key_parts.as_slice() {
-                    let reversed: Vec<Coord> = dense.iter().rev().copied().collect();
-                    if discrete_frechet(&reversed, key) <= self.full {
-                        out.feedback.push(builtin("line_reversed", json!({})));
-                    }
+            if self.metric == LineMetric::Frechet
+                && h <= self.full
+                && let [key] = self.key_parts.as_slice()
+            {
+                let reversed: Vec<Coord> = dense.iter().rev().copied().collect();
+                if discrete_frechet(&reversed, key) <= self.full {
+                    out.feedback.push(builtin("line_reversed", json!({})));
                 }
             }
         }
@@ -209,5 +210,104 @@ impl Task {
 
     pub(crate) fn self_answer(&self) -> Value {
         json!({"geometry": geojson_value(&self.key_geometry)})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{
+        assert_close, codes, exercise, num, run, self_grade, try_exercise,
+    };
+    use serde_json::json;
+
+    const KEY: [[f64; 2]; 3] = [[15.0, 62.0], [15.1, 62.05], [15.2, 62.0]];
+
+    fn ex(metric: &str) -> crate::grading::Exercise {
+        exercise(
+            "draw_line",
+            json!({"full_within_m": 200, "zero_beyond_m": 2000, "metric": metric}),
+            Some(json!({"type": "LineString", "coordinates": KEY})),
+        )
+    }
+
+    #[test]
+    fn golden() {
+        let ex = ex("hausdorff");
+        let perfect = self_grade(&ex);
+        assert_eq!(
+            (
+                perfect.score,
+                num(&perfect, "hausdorff_m"),
+                num(&perfect, "frechet_m")
+            ),
+            (1.0, 0.0, 0.0)
+        );
+        // 0.004° north; shapely segmentize + vertex-to-line Hausdorff: 445.608 m.
+        let near = run(
+            &ex,
+            &json!({"geometry": {"type": "LineString", "coordinates": [[15.0, 62.004], [15.1, 62.054], [15.2, 62.004]]}}),
+        );
+        assert_close(num(&near, "hausdorff_m"), 445.608, 1e-9, "hausdorff");
+        assert_close(num(&near, "frechet_m"), 445.608, 1e-9, "frechet");
+        assert_close(
+            num(&near, "answer_length_m"),
+            15291.058,
+            1e-9,
+            "answer length",
+        );
+        assert_close(num(&near, "key_length_m"), 15291.994, 1e-9, "key length");
+        assert_close(near.score, 0.863551, 2e-6, "score");
+        assert_eq!(codes(&near), vec!["line_off"]);
+        let wrong = run(
+            &ex,
+            &json!({"geometry": {"type": "LineString", "coordinates": [[16.0, 63.0], [16.1, 63.1]]}}),
+        );
+        assert_eq!(wrong.score, 0.0);
+    }
+
+    #[test]
+    fn frechet_sees_direction_hausdorff_does_not() {
+        let reversed = json!({"geometry": {"type": "LineString", "coordinates": [[15.2, 62.0], [15.1, 62.05], [15.0, 62.0]]}});
+        let h = run(&ex("hausdorff"), &reversed);
+        assert_eq!(h.score, 1.0);
+        let f = run(&ex("frechet"), &reversed);
+        assert_eq!(f.score, 0.0);
+        assert!(num(&f, "frechet_m") > 10_000.0);
+        assert_eq!(codes(&f), vec!["line_off", "line_reversed"]);
+    }
+
+    #[test]
+    fn multilinestring_key_needs_hausdorff() {
+        let key =
+            json!({"type": "MultiLineString", "coordinates": [KEY, [[15.3, 62.0], [15.4, 62.0]]]});
+        let errors = try_exercise(
+            "draw_line",
+            json!({"full_within_m": 200, "zero_beyond_m": 2000, "metric": "frechet"}),
+            Some(key.clone()),
+            vec![],
+            vec![],
+        )
+        .err();
+        assert!(errors.is_some_and(|e| e.iter().any(|e| e.path == "key.geojson")));
+        let ex = exercise(
+            "draw_line",
+            json!({"full_within_m": 200, "zero_beyond_m": 2000}),
+            Some(key),
+        );
+        let r = self_grade(&ex);
+        assert_eq!(r.score, 1.0);
+        assert!(r.metrics.get("frechet_m").is_none());
+    }
+
+    #[test]
+    fn densified_limit_refuses_long_lines() {
+        let ex = exercise(
+            "draw_line",
+            json!({"full_within_m": 200, "zero_beyond_m": 2000, "densify_m": 10}),
+            Some(json!({"type": "LineString", "coordinates": [[15.0, 62.0], [15.1, 62.0]]})),
+        );
+        let long = json!({"geometry": {"type": "LineString", "coordinates": [[12.0, 60.0], [20.0, 66.0]]}});
+        let e = crate::grading::grade(&ex, long.to_string().as_bytes()).err();
+        assert_eq!(e.map(|e| e.code()), Some("too_many_vertices"));
     }
 }

@@ -152,3 +152,105 @@ impl Task {
         json!({"geometry": geojson_value(&self.key_geometry)})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{assert_close, codes, exercise, num, run, self_grade};
+    use serde_json::{Value, json};
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+        json!([[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]])
+    }
+
+    #[test]
+    fn golden() {
+        let ex = exercise(
+            "draw_polygon",
+            json!({}),
+            Some(json!({"type": "Polygon", "coordinates": rect(18.0, 62.0, 18.2, 62.1)})),
+        );
+        let perfect = self_grade(&ex);
+        assert_eq!((perfect.score, num(&perfect, "iou")), (1.0, 1.0));
+        assert_close(num(&perfect, "missed_area_m2"), 0.0, 0.01, "missed");
+        // Shifted 0.02° east: shapely IoU 0.818 084 634, geographiclib areas.
+        let near = run(
+            &ex,
+            &json!({"geometry": {"type": "Polygon", "coordinates": rect(18.02, 62.0, 18.22, 62.1)}}),
+        );
+        assert_close(num(&near, "iou"), 0.818085, 1e-6, "iou");
+        assert_close(near.score, 0.941972, 2e-6, "score");
+        assert_close(num(&near, "key_area_m2"), 116_600_283.5, 0.01, "key area");
+        assert_close(
+            num(&near, "answer_area_m2"),
+            116_600_283.5,
+            0.01,
+            "answer area",
+        );
+        assert_close(
+            num(&near, "missed_area_m2"),
+            11_666_877.70,
+            117.0,
+            "missed area",
+        );
+        assert_close(
+            num(&near, "extra_area_m2"),
+            11_666_877.99,
+            117.0,
+            "extra area",
+        );
+        assert!(near.passed);
+        assert_eq!(codes(&near), vec!["low_overlap"]);
+        let roles: Vec<String> = near
+            .geometries
+            .features
+            .iter()
+            .filter_map(|f| {
+                f.properties
+                    .as_ref()?
+                    .get("role")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect();
+        assert_eq!(roles, vec!["answer", "key", "missed", "extra"]);
+        // Disjoint: IoU 0.
+        let wrong = run(
+            &ex,
+            &json!({"geometry": {"type": "Polygon", "coordinates": [[[18.5, 62.5], [18.6, 62.5], [18.6, 62.6], [18.5, 62.5]]]}}),
+        );
+        assert_eq!((wrong.score, num(&wrong, "iou")), (0.0, 0.0));
+        assert_close(
+            num(&wrong, "answer_area_m2"),
+            28_720_434.81,
+            0.01,
+            "far area",
+        );
+        let redacted = near.redacted();
+        assert!(
+            redacted.metrics.get("missed_area_m2").is_none()
+                && redacted.metrics.get("iou").is_some()
+        );
+        assert_eq!(redacted.geometries.features.len(), 1);
+    }
+
+    #[test]
+    fn iou_is_symmetric() {
+        let a = json!({"type": "Polygon", "coordinates": rect(18.0, 62.0, 18.2, 62.1)});
+        let b = json!({"type": "Polygon", "coordinates": rect(18.05, 62.03, 18.3, 62.2)});
+        let ab = run(
+            &exercise("draw_polygon", json!({}), Some(a.clone())),
+            &json!({"geometry": b}),
+        );
+        let ba = run(
+            &exercise("draw_polygon", json!({}), Some(b)),
+            &json!({"geometry": a}),
+        );
+        assert_close(num(&ab, "iou"), num(&ba, "iou"), 1e-9, "symmetry");
+        assert_close(
+            num(&ab, "missed_area_m2"),
+            num(&ba, "extra_area_m2"),
+            0.02,
+            "missed/extra",
+        );
+    }
+}

@@ -123,7 +123,7 @@ impl Task {
         let si = if area { area_m2 } else { length };
         let unit = unit?;
         let key_lat = key.lonlat.centroid().map_or(0.0, |c| c.y());
-        if !(si > 0.0) {
+        if si.is_nan() || si <= 0.0 {
             ctx.error("key.geojson", "the key measures 0");
             return None;
         }
@@ -179,5 +179,103 @@ impl Task {
 
     pub(crate) fn self_answer(&self) -> Value {
         json!({"value": self.key_value})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{assert_close, codes, num, run, self_grade, try_exercise};
+    use serde_json::json;
+
+    const ROAD: [[f64; 2]; 3] = [[17.6389, 59.8586], [17.65, 59.86], [17.67, 59.865]];
+    const FIELD: [[f64; 2]; 5] = [
+        [16.36, 56.65],
+        [16.38, 56.65],
+        [16.38, 56.66],
+        [16.36, 56.66],
+        [16.36, 56.65],
+    ];
+
+    fn ex(
+        kind: &str,
+        unit: &str,
+        key: serde_json::Value,
+        feedback: Vec<serde_json::Value>,
+    ) -> crate::grading::Exercise {
+        try_exercise(kind, json!({"unit": unit}), Some(key), vec![], feedback)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn golden_length() {
+        let ex = ex(
+            "measure_length",
+            "km",
+            json!({"type": "LineString", "coordinates": ROAD}),
+            vec![],
+        );
+        let perfect = self_grade(&ex);
+        // geographiclib: 1 892.709 460 m.
+        assert_eq!((perfect.score, num(&perfect, "key_value")), (1.0, 1.892709));
+        let near = run(&ex, &json!({"value": 2.0}));
+        assert_close(
+            num(&near, "relative_error"),
+            0.056686,
+            1e-6,
+            "relative error",
+        );
+        assert_close(near.score, 0.966569, 2e-6, "score");
+        assert_eq!(codes(&near), vec!["measure_off"]);
+        assert_eq!(run(&ex, &json!({"value": 1.0})).score, 0.0);
+    }
+
+    #[test]
+    fn golden_area_with_hooks() {
+        let hooks = vec![
+            json!({"when": "web_mercator", "message": {"sv": "Webbmercator blåser upp ytor."}}),
+            json!({"when": "wrong_unit", "message": {"sv": "Kontrollera enheten."}}),
+            json!({"when": "score_below", "score": 0.5, "message": {"sv": "Försök igen."}}),
+        ];
+        let ex = ex(
+            "measure_area",
+            "ha",
+            json!({"type": "Polygon", "coordinates": [FIELD]}),
+            hooks,
+        );
+        let perfect = self_grade(&ex);
+        // geographiclib: 1 365 940.589 m² = 136.594 059 ha.
+        assert_eq!(
+            (perfect.score, num(&perfect, "key_value")),
+            (1.0, 136.594059)
+        );
+        assert!(perfect.feedback.is_empty());
+        // × 1/cos²φ at the centroid (φ = 56.655°): 3.309 646 → the Web Mercator area.
+        let merc = run(&ex, &json!({"value": 136.594059 * 3.309646}));
+        assert_eq!(
+            codes(&merc),
+            vec!["measure_off", "web_mercator", "score_below"]
+        );
+        let unit = run(&ex, &json!({"value": 1.366}));
+        assert_eq!(
+            codes(&unit),
+            vec!["measure_off", "wrong_unit", "score_below"]
+        );
+        assert_eq!(
+            unit.feedback.get(1).and_then(|f| f.params.get("factor")),
+            Some(&json!(100.0))
+        );
+    }
+
+    #[test]
+    fn units_must_fit_the_kind() {
+        let e = try_exercise(
+            "measure_length",
+            json!({"unit": "ha"}),
+            Some(json!({"type": "LineString", "coordinates": ROAD})),
+            vec![],
+            vec![],
+        )
+        .err();
+        assert!(e.is_some_and(|e| e.iter().any(|e| e.path == "grading.unit")));
     }
 }

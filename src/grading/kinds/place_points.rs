@@ -193,3 +193,74 @@ impl Task {
         json!({"features": {"type": "FeatureCollection", "features": features}})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{assert_close, codes, exercise, num, run, self_grade};
+    use crate::grading::{AnswerErrorCode, grade};
+    use serde_json::{Value, json};
+
+    fn ex() -> crate::grading::Exercise {
+        exercise(
+            "place_points",
+            json!({"full_within_m": 5000, "zero_beyond_m": 50000}),
+            Some(json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"label": "lulea"}, "geometry": {"type": "Point", "coordinates": [22.1567, 65.5848]}},
+                {"type": "Feature", "properties": {"label": "kiruna"}, "geometry": {"type": "Point", "coordinates": [20.2253, 67.8558]}},
+                {"type": "Feature", "properties": {"label": "umea"}, "geometry": {"type": "Point", "coordinates": [20.2630, 63.8258]}}]})),
+        )
+    }
+
+    fn answer(points: &[(&str, f64, f64)]) -> Value {
+        let features: Vec<Value> = points
+            .iter()
+            .map(|(l, x, y)| json!({"type": "Feature", "properties": {"label": l}, "geometry": {"type": "Point", "coordinates": [x, y]}}))
+            .collect();
+        json!({"features": {"type": "FeatureCollection", "features": features}})
+    }
+
+    #[test]
+    fn golden() {
+        let ex = ex();
+        assert_eq!(self_grade(&ex).score, 1.0);
+        // Kiruna 5 845.156 m off (geographiclib), Umeå missing: (1 + 0.981 219 + 0) / 3.
+        let r = run(
+            &ex,
+            &answer(&[("lulea", 22.1567, 65.5848), ("kiruna", 20.3, 67.9)]),
+        );
+        assert_close(
+            num(&r, "per_label.kiruna.distance_m"),
+            5845.156,
+            1e-9,
+            "kiruna",
+        );
+        assert_close(
+            num(&r, "per_label.kiruna.score"),
+            0.981219,
+            1e-9,
+            "kiruna score",
+        );
+        assert_eq!(num(&r, "per_label.umea.score"), 0.0);
+        assert_close(r.score, 0.660406, 1e-9, "score");
+        assert!(!r.passed);
+        assert_eq!(codes(&r), vec!["too_far", "label_missing"]);
+        let wrong = run(
+            &ex,
+            &answer(&[("lulea", 20.2253, 67.8558), ("kiruna", 22.1567, 65.5848)]),
+        );
+        assert_eq!(wrong.score, 0.0);
+    }
+
+    #[test]
+    fn unknown_and_duplicate_labels_are_shape_errors() {
+        let ex = ex();
+        for a in [
+            answer(&[("stockholm", 18.0, 59.3)]),
+            answer(&[("lulea", 22.1, 65.5), ("lulea", 22.2, 65.6)]),
+            json!({"features": {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"label": "lulea", "x": 1}, "geometry": {"type": "Point", "coordinates": [22.1, 65.5]}}]}}),
+        ] {
+            let e = grade(&ex, a.to_string().as_bytes()).err().map(|e| e.code);
+            assert_eq!(e, Some(AnswerErrorCode::WrongAnswerShape), "{a}");
+        }
+    }
+}

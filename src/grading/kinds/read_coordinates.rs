@@ -102,3 +102,65 @@ impl Task {
         json!({"n": self.key_n, "e": self.key_e})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{
+        assert_close, codes, exercise, metric, num, run, self_grade, try_exercise,
+    };
+    use serde_json::json;
+
+    fn ex(crs: Option<&str>) -> crate::grading::Exercise {
+        let mut g = json!({"full_within_m": 10, "zero_beyond_m": 100});
+        if let (Some(c), Some(m)) = (crs, g.as_object_mut()) {
+            m.insert("crs".to_owned(), json!(c));
+        }
+        exercise(
+            "read_coordinates",
+            g,
+            Some(json!({"type": "Point", "coordinates": [22.1567, 65.5848]})),
+        )
+    }
+
+    #[test]
+    fn golden_sweref99_tm() {
+        let ex = ex(None);
+        // PROJ: N 7 292 404.416 472, E 829 524.212 543.
+        let perfect = self_grade(&ex);
+        assert_eq!(perfect.score, 1.0);
+        assert_eq!(
+            (num(&perfect, "key_n"), num(&perfect, "key_e")),
+            (7292404.416, 829524.213)
+        );
+        let near = run(&ex, &json!({"n": 7292404.0, "e": 829574.0}));
+        assert_close(num(&near, "distance_m"), 49.789, 1e-9, "distance");
+        assert_close(near.score, (100.0 - 49.789_290) / 90.0, 2e-6, "score");
+        let swapped = run(&ex, &json!({"n": 829524.0, "e": 7292404.0}));
+        assert_eq!(
+            (swapped.score, metric(&swapped, "axes_swapped")),
+            (0.0, json!(true))
+        );
+        let degrees = run(&ex, &json!({"n": 65.5848, "e": 22.1567}));
+        assert_eq!(codes(&degrees), vec!["degrees_not_metres"]);
+        assert!(swapped.redacted().metrics.get("key_n").is_none());
+    }
+
+    #[test]
+    fn golden_local_zone() {
+        let ex = ex(Some("EPSG:3014"));
+        // PROJ EPSG:3014: N 7 285 370.142 512, E 376 221.200 882.
+        let r = run(&ex, &json!({"n": 7285370.0, "e": 376221.0}));
+        assert_close(num(&r, "distance_m"), 0.246, 1e-9, "distance");
+        assert_eq!(r.score, 1.0);
+        assert!(
+            try_exercise(
+                "read_coordinates",
+                json!({"full_within_m": 10, "zero_beyond_m": 100, "crs": "EPSG:4326"}),
+                Some(json!({"type": "Point", "coordinates": [22.1567, 65.5848]})),
+                vec![],
+                vec![]
+            )
+            .is_err()
+        );
+    }
+}

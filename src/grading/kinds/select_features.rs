@@ -152,3 +152,68 @@ impl Task {
         json!({"ids": self.key})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{
+        assert_close, codes, exercise, metric, num, run, self_grade, try_exercise,
+    };
+    use crate::grading::{AnswerErrorCode, grade};
+    use serde_json::json;
+
+    fn ex() -> crate::grading::Exercise {
+        exercise(
+            "select_features",
+            json!({"layer": "parishes", "ids": ["a", "b", "c"], "zero_jaccard": 0.25}),
+            None,
+        )
+    }
+
+    #[test]
+    fn golden() {
+        let ex = ex();
+        assert_eq!(self_grade(&ex).score, 1.0);
+        // Two of three right, one extra: precision 2/3, recall 2/3, Jaccard 2/4.
+        let r = run(&ex, &json!({"ids": ["a", "b", "d"]}));
+        assert_close(num(&r, "precision"), 0.666667, 0.0, "precision");
+        assert_close(num(&r, "recall"), 0.666667, 0.0, "recall");
+        assert_close(num(&r, "jaccard"), 0.5, 0.0, "jaccard");
+        assert_close(r.score, 0.333333, 0.0, "score (0.5 − 0.25) / 0.75");
+        assert_eq!(metric(&r, "missing"), json!(["c"]));
+        assert_eq!(metric(&r, "extra"), json!(["d"]));
+        assert_eq!(codes(&r), vec!["selection_incomplete", "selection_extra"]);
+        assert!(r.redacted().metrics.get("missing").is_none());
+        let wrong = run(&ex, &json!({"ids": ["d", "e"]}));
+        assert_eq!((wrong.score, num(&wrong, "jaccard")), (0.0, 0.0));
+        let none = run(&ex, &json!({"ids": []}));
+        assert_eq!(none.score, 0.0);
+    }
+
+    #[test]
+    fn unknown_and_repeated_ids() {
+        let ex = ex();
+        let code =
+            |a: serde_json::Value| grade(&ex, a.to_string().as_bytes()).err().map(|e| e.code);
+        assert_eq!(
+            code(json!({"ids": ["a", "zz"]})),
+            Some(AnswerErrorCode::UnknownFeatureId)
+        );
+        assert_eq!(
+            code(json!({"ids": ["a", "a"]})),
+            Some(AnswerErrorCode::WrongAnswerShape)
+        );
+        assert_eq!(
+            code(json!({"ids": "a"})),
+            Some(AnswerErrorCode::WrongAnswerShape)
+        );
+        let spec = try_exercise(
+            "select_features",
+            json!({"layer": "parishes", "ids": ["a", "zz"]}),
+            None,
+            vec![],
+            vec![],
+        )
+        .err();
+        assert!(spec.is_some_and(|e| e.iter().any(|e| e.path == "grading.ids[1]")));
+    }
+}

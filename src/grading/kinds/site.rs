@@ -156,7 +156,7 @@ fn area_of(geoms: &[Geometry]) -> Option<Area> {
             .collect(),
     );
     Some(Area {
-        prepared: Prepared::from_planar(merged, Vec::new(), Vec::new()),
+        prepared: Prepared::from_planar(merged, &[], &[]),
         shapes,
         plane,
     })
@@ -196,7 +196,7 @@ fn build_rule(
     let id = f.str_req("id");
     let kind = f.str_req("kind");
     let weight = f.f64_opt("weight").unwrap_or(1.0);
-    if !(weight > 0.0) {
+    if weight <= 0.0 {
         f.error("weight", "must be greater than 0");
     }
     let message = f.text_req("message");
@@ -383,10 +383,10 @@ impl Task {
         };
         let g = single_geometry(answer, allowed, extent)?;
         let prepared = match &g.plane {
-            Planar::Point(p) => Prepared::from_planar(Vec::new(), Vec::new(), vec![*p]),
-            Planar::Line(l) => Prepared::from_planar(Vec::new(), vec![l.clone()], Vec::new()),
-            Planar::MultiLine(ls) => Prepared::from_planar(Vec::new(), ls.clone(), Vec::new()),
-            Planar::Polygons(parts) => Prepared::from_planar(parts.clone(), Vec::new(), Vec::new()),
+            Planar::Point(p) => Prepared::from_planar(Vec::new(), &[], &[*p]),
+            Planar::Line(l) => Prepared::from_planar(Vec::new(), std::slice::from_ref(l), &[]),
+            Planar::MultiLine(ls) => Prepared::from_planar(Vec::new(), ls, &[]),
+            Planar::Polygons(parts) => Prepared::from_planar(parts.clone(), &[], &[]),
         };
         let (length, area) = geodesic::measure(&g.lonlat);
         let mut out = Outcome::default();
@@ -412,8 +412,7 @@ impl Task {
         out.score = if total > 0.0 { met / total } else { 0.0 };
         out.metrics
             .insert("rules".to_owned(), Value::Array(results));
-        out.geometries
-            .push((Role::Answer, g.lonlat.clone(), Map::new()));
+        out.geometries.push((Role::Answer, g.lonlat, Map::new()));
         Ok(out)
     }
 
@@ -539,5 +538,157 @@ fn evaluate(
                 .fold(0.0, f64::max);
             (round_m(v), v <= *d)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::grading::test_support::{assert_close, exercise, metric, run, try_exercise};
+    use serde_json::{Value, json};
+
+    fn ex() -> crate::grading::Exercise {
+        exercise(
+            "site",
+            json!({"geometry": "polygon", "rule": [
+                {"id": "in-parish", "kind": "within", "layer": "parishes", "ids": ["a"], "message": {"sv": "Inom socken a.", "en": "Inside parish a."}},
+                {"id": "dry", "kind": "disjoint", "layer": "lakes", "message": {"sv": "Inte i sjön."}},
+                {"id": "size", "kind": "area_between_m2", "min": 1e6, "max": 2e6, "weight": 2, "message": {"sv": "1–2 km²."}},
+                {"id": "far-from-town", "kind": "min_distance_m", "layer": "towns", "ids": ["town"], "distance_m": 20000, "message": {"sv": "20 km från orten."}},
+                {"id": "by-road", "kind": "passes_within_m", "points": [[17.02, 60.015]], "distance_m": 100, "message": {"sv": "Vid vägen."}}]}),
+            None,
+        )
+    }
+
+    fn poly(coords: &Value) -> Value {
+        json!({"geometry": {"type": "Polygon", "coordinates": coords}})
+    }
+
+    fn rule(r: &crate::grading::GradeResult, id: &str) -> Value {
+        metric(r, "rules")
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == id).cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn golden() {
+        let ex = ex();
+        assert!(ex.self_answer().is_none());
+        // 1.243 km², 22.171 km from the town, overlaps the lake by 0.155 km² (geographiclib/shapely).
+        let r = run(
+            &ex,
+            &poly(&json!([[
+                [17.01, 60.01],
+                [17.03, 60.01],
+                [17.03, 60.02],
+                [17.01, 60.02],
+                [17.01, 60.01]
+            ]])),
+        );
+        assert_eq!(rule(&r, "in-parish")["passed"], json!(true));
+        assert_eq!(rule(&r, "dry")["passed"], json!(false));
+        assert_close(
+            rule(&r, "dry")["value"].as_f64().unwrap_or(0.0),
+            155_360.34,
+            1.0,
+            "lake overlap",
+        );
+        assert_close(
+            rule(&r, "size")["value"].as_f64().unwrap_or(0.0),
+            1_242_801.09,
+            0.01,
+            "area",
+        );
+        assert_close(
+            rule(&r, "far-from-town")["value"].as_f64().unwrap_or(0.0),
+            22_171.412,
+            1e-9,
+            "distance",
+        );
+        assert_eq!(rule(&r, "by-road")["value"], json!(0.0));
+        // Weights 1 + 0 + 2 + 1 + 1 of 6.
+        assert_close(r.score, 5.0 / 6.0, 1e-6, "score");
+        let failed: Vec<&str> = r
+            .feedback
+            .iter()
+            .filter(|f| f.code == "rule_failed")
+            .filter_map(|f| f.text.as_ref().map(|t| t.sv.as_str()))
+            .collect();
+        assert_eq!(failed, vec!["Inte i sjön."]);
+
+        let wrong = run(
+            &ex,
+            &poly(&json!([[
+                [17.15, 60.15],
+                [17.2, 60.15],
+                [17.2, 60.19],
+                [17.15, 60.15]
+            ]])),
+        );
+        assert_eq!(rule(&wrong, "in-parish")["passed"], json!(false));
+        assert!(wrong.score < 0.5);
+        let q = ex.question();
+        assert_eq!(q["rules"].as_array().map(Vec::len), Some(5));
+    }
+
+    #[test]
+    fn rules_are_validated() {
+        let errors = try_exercise(
+            "site",
+            json!({"geometry": "line", "rule": [
+                {"id": "x", "kind": "area_between_m2", "min": 5, "message": {"sv": "a"}},
+                {"id": "x", "kind": "fly", "message": {"sv": "a"}},
+                {"id": "y", "kind": "within", "layer": "towns", "message": {"sv": "a"}},
+                {"id": "z", "kind": "min_distance_m", "layer": "rivers", "distance_m": 5, "message": {"sv": "a"}}]}),
+            None, vec![], vec![],
+        )
+        .err()
+        .unwrap_or_default();
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        for p in [
+            "grading.rule[0].kind",
+            "grading.rule[1].kind",
+            "grading.rule[2].layer",
+            "grading.rule[3].layer",
+        ] {
+            assert!(paths.contains(&p), "{p} not in {paths:?}");
+        }
+    }
+
+    #[test]
+    fn point_and_line_sites() {
+        let ex = exercise(
+            "site",
+            json!({"geometry": "point", "rule": [
+            {"id": "in", "kind": "within", "layer": "parishes", "message": {"sv": "i"}},
+            {"id": "near", "kind": "max_distance_m", "layer": "towns", "distance_m": 5000, "message": {"sv": "n"}}]}),
+            None,
+        );
+        let r = run(
+            &ex,
+            &json!({"geometry": {"type": "Point", "coordinates": [17.22, 60.09]}}),
+        );
+        assert_eq!(
+            (
+                rule(&r, "in")["passed"].clone(),
+                rule(&r, "near")["passed"].clone()
+            ),
+            (json!(true), json!(false))
+        );
+        assert_eq!(r.score, 0.5);
+        let ex = exercise(
+            "site",
+            json!({"geometry": "line", "rule": [
+            {"id": "len", "kind": "length_between_m", "min": 1000, "max": 3000, "message": {"sv": "l"}},
+            {"id": "dry", "kind": "disjoint", "layer": "lakes", "message": {"sv": "d"}}]}),
+            None,
+        );
+        let r = run(
+            &ex,
+            &json!({"geometry": {"type": "LineString", "coordinates": [[17.0, 60.01], [17.05, 60.01]]}}),
+        );
+        assert_eq!(rule(&r, "len")["passed"], json!(true));
+        assert_eq!(rule(&r, "dry")["passed"], json!(false));
+        assert!(rule(&r, "dry")["value"].as_f64().unwrap_or(0.0) > 800.0);
     }
 }

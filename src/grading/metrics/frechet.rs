@@ -9,6 +9,18 @@ fn d2(a: Coord, b: Coord) -> f64 {
     dx * dx + dy * dy
 }
 
+// Plain comparisons (no NaN handling: inputs are finite) compile to single min/max instructions;
+// f64::min/max would not, and the inner loop is all there is to this algorithm.
+#[inline(always)]
+fn lesser(a: f64, b: f64) -> f64 {
+    if a < b { a } else { b }
+}
+
+#[inline(always)]
+fn greater(a: f64, b: f64) -> f64 {
+    if a > b { a } else { b }
+}
+
 /// Discrete Fréchet distance between two vertex sequences; 0 when either is empty.
 pub(crate) fn discrete_frechet(p: &[Coord], q: &[Coord]) -> f64 {
     // Keep the row over the shorter sequence.
@@ -20,17 +32,17 @@ pub(crate) fn discrete_frechet(p: &[Coord], q: &[Coord]) -> f64 {
     let mut left = d2(p0, q0);
     row.push(left);
     for &qj in q.iter().skip(1) {
-        left = left.max(d2(p0, qj));
+        left = greater(left, d2(p0, qj));
         row.push(left);
     }
     for &pi in p.iter().skip(1) {
         let Some(first) = row.first_mut() else { break };
         let mut diag = *first;
-        *first = first.max(d2(pi, q0));
+        *first = greater(*first, d2(pi, q0));
         let mut left = *first;
         for (cell, &qj) in row.iter_mut().skip(1).zip(q.iter().skip(1)) {
             let up = *cell;
-            let v = up.min(diag).min(left).max(d2(pi, qj));
+            let v = greater(lesser(lesser(up, diag), left), d2(pi, qj));
             *cell = v;
             left = v;
             diag = up;

@@ -56,8 +56,7 @@ mod tests {
         let b2 = line(&[(0., 1.), (5., 1.), (15., 1.), (20., 1.)]);
         assert!((h(&a, &b2) - 1.0).abs() < 1e-12);
         // geo's vertex-to-vertex value is larger: a's middle vertex (10, 0) is √26 from b2's.
-        let geo_value =
-            LineString::from(a.clone()).hausdorff_distance(&LineString::from(b2.clone()));
+        let geo_value = LineString::from(a).hausdorff_distance(&LineString::from(b2));
         assert!((geo_value - 26f64.sqrt()).abs() < 1e-12);
     }
 

@@ -18,8 +18,11 @@ pub(crate) struct Prepared {
     index: SegmentIndex,
 }
 
-/// Planar parts of a lon/lat geometry: polygons, lines, points.
-fn planar_parts(g: &Geometry) -> (Vec<Vec<Vec<Coord>>>, Vec<Vec<Coord>>, Vec<Coord>) {
+/// Polygons (parts → rings), lines and points.
+type Parts = (Vec<Vec<Vec<Coord>>>, Vec<Vec<Coord>>, Vec<Coord>);
+
+/// Planar parts of a lon/lat geometry.
+fn planar_parts(g: &Geometry) -> Parts {
     let proj = |l: &geo::LineString| -> Vec<Coord> { l.0.iter().map(|c| to_plane(*c)).collect() };
     let poly = |p: &geo::Polygon| -> Vec<Vec<Coord>> {
         std::iter::once(p.exterior())
@@ -54,13 +57,13 @@ impl Prepared {
     /// Prepares a lon/lat geometry (projected here).
     pub(crate) fn from_lonlat(g: &Geometry) -> Prepared {
         let (polygons, lines, points) = planar_parts(g);
-        Prepared::from_planar(polygons, lines, points)
+        Prepared::from_planar(polygons, &lines, &points)
     }
 
     pub(crate) fn from_planar(
         polygons: Vec<Vec<Vec<Coord>>>,
-        lines: Vec<Vec<Coord>>,
-        points: Vec<Coord>,
+        lines: &[Vec<Coord>],
+        points: &[Coord],
     ) -> Prepared {
         let mut segs = Vec::new();
         let mut vertices = Vec::new();
@@ -69,7 +72,7 @@ impl Prepared {
             vertices.extend_from_slice(l);
         }
         segs.extend(points.iter().map(|p| (*p, *p)));
-        vertices.extend_from_slice(&points);
+        vertices.extend_from_slice(points);
         Prepared {
             polygons,
             vertices,
@@ -125,17 +128,17 @@ impl Prepared {
         let mut scratch = Scratch::default();
         let mut best: Option<(f64, Coord, Coord)> = None;
         for v in &other.vertices {
-            if let Some((d2, q)) = self.index.nearest(*v, -1.0, &mut scratch) {
-                if best.is_none_or(|b| d2 < b.0) {
-                    best = Some((d2, q, *v));
-                }
+            if let Some((d2, q)) = self.index.nearest(*v, -1.0, &mut scratch)
+                && best.is_none_or(|b| d2 < b.0)
+            {
+                best = Some((d2, q, *v));
             }
         }
         for v in &self.vertices {
-            if let Some((d2, q)) = other.index.nearest(*v, -1.0, &mut scratch) {
-                if best.is_none_or(|b| d2 < b.0) {
-                    best = Some((d2, *v, q));
-                }
+            if let Some((d2, q)) = other.index.nearest(*v, -1.0, &mut scratch)
+                && best.is_none_or(|b| d2 < b.0)
+            {
+                best = Some((d2, *v, q));
             }
         }
         best.map(|(d2, a, b)| (d2.sqrt(), a, b))

@@ -6,7 +6,8 @@ use geo::Coord;
 use i_overlay::core::extract::BooleanExtractionBuffer;
 use i_overlay::core::fill_rule::FillRule;
 use i_overlay::core::overlay_rule::OverlayRule;
-use i_overlay::float::overlay::FloatOverlay;
+use i_overlay::core::solver::Solver;
+use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 
 use crate::grading::planar::ring_area_signed;
 
@@ -79,7 +80,17 @@ pub(crate) struct Overlay {
 
 /// Overlays `answer` and `key`; `with_differences` also extracts missed and extra.
 pub(crate) fn overlay(answer: &Shapes, key: &Shapes, with_differences: bool) -> Overlay {
-    let mut ov = FloatOverlay::with_subj_and_clip(answer, key);
+    // i_overlay's automatic choice takes its list solver below 4 000 segments and its tree
+    // solver above; on 5 000-vertex polygons the fragment solver was 15 % faster here (and it
+    // does not degrade like the list solver when many long segments overlap in x).
+    let segments: usize = answer.iter().chain(key).flatten().map(Vec::len).sum();
+    let solver = if segments > 4_000 {
+        Solver::FRAG
+    } else {
+        Solver::AUTO
+    };
+    let mut ov =
+        FloatOverlay::with_subj_and_clip_custom(answer, key, OverlayOptions::default(), solver);
     let Some(graph) = ov.build_graph_view(FillRule::EvenOdd) else {
         // No edges at all: both empty.
         return Overlay::default();
@@ -131,7 +142,7 @@ mod tests {
         assert!((shapes_area(&o.intersection) - 5000.0).abs() < 1e-3);
         assert!((shapes_area(&o.missed) - 5000.0).abs() < 1e-3);
         assert!((shapes_area(&o.extra) - 5000.0).abs() < 1e-3);
-        let u = union(&[a.clone(), b.clone()].concat());
+        let u = union(&[a, b].concat());
         assert!((shapes_area(&u) - 15000.0).abs() < 1e-3);
         let closed = from_shapes(&o.intersection);
         assert!(closed.iter().flatten().all(|r| r.first() == r.last()));

@@ -214,7 +214,7 @@ function coordinateTable({ mode, draft, labels, lockable }) {
           );
         }
         lockable.push(...actions);
-        return h('tr', {}, h('th', { scope: 'row' }, row.name), ...inputs.map((i) => h('td', {}, i)), h('td', { class: 'row-actions' }, actions));
+        return h('tr', {}, h('th', { scope: 'row' }, row.name), ...inputs.map((i) => h('td', {}, i)), h('td', {}, h('div', { class: 'row-actions' }, actions)));
       }),
     );
     if (refocus) {
@@ -385,7 +385,7 @@ function upload({ mode, draft, lockable }) {
     draft.update((d) => Object.assign(d, result.data), 'upload');
     const what = result.data.geometry
       ? t('uploaded_shape')
-      : t(mode === 'line' ? 'summary_line' : 'summary_polygon', { n: result.data.vertices.length });
+      : t(mode === 'line' ? 'shape_line' : 'shape_polygon', { n: result.data.vertices.length });
     message.classList.remove('is-error');
     message.textContent = t('upload_ok', { what });
     announce(message.textContent);
@@ -412,11 +412,17 @@ function questionAsText(exercise) {
   walk(geometry.coordinates || []);
   const key =
     geometry.type === 'Point' ? 'map_text_point' : geometry.type.endsWith('Polygon') ? 'map_text_polygon' : 'map_text_line';
+  // A long list scrolls in its own box, which must then be reachable with the keyboard.
+  const introId = uid('map-text');
   return h(
     'details',
     { class: 'access-block map-text-block' },
     h('summary', {}, t('map_text_summary')),
-    h('p', {}, t(key, { n: positions.length })),
-    h('ol', { class: 'position-list' }, positions.map((p) => h('li', {}, formatLonLat(p)))),
+    h('p', { id: introId }, t(key, { n: positions.length })),
+    h(
+      'div',
+      { class: 'position-scroll', tabindex: '0', role: 'region', 'aria-labelledby': introId },
+      h('ol', { class: 'position-list' }, positions.map((p) => h('li', {}, formatLonLat(p)))),
+    ),
   );
 }

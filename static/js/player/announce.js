@@ -6,6 +6,7 @@
 let region = null;
 let queue = [];
 let timer = null;
+let count = 0;
 
 export function initAnnouncer(element) {
   region = element;
@@ -18,9 +19,14 @@ export function announce(text) {
   queue.push(text);
   if (timer) return;
   region.textContent = '';
+  region.dataset.pending = 'true';
   // A short pause between emptying and filling makes screen readers notice the change.
   timer = setTimeout(() => {
     region.textContent = queue.join(' ');
+    // How many so far, and whether one is on its way: lets tests wait instead of sleeping.
+    count += 1;
+    region.dataset.count = String(count);
+    delete region.dataset.pending;
     queue = [];
     timer = null;
   }, 60);

@@ -25,8 +25,13 @@ export function answerMode(exercise) {
     case 'choice':
       return 'choice';
     case 'site': {
-      const g = exercise.question && exercise.question.geometry;
-      return g === 'line' || g === 'polygon' ? g : 'point';
+      // The server names the type as GeoJSON does ("LineString"); an older draft of the
+      // contract said "line": both are understood.
+      const q = exercise.question || {};
+      const g = String(q.geometry_type || (typeof q.geometry === 'string' ? q.geometry : 'point')).toLowerCase();
+      if (g === 'line' || g === 'linestring') return 'line';
+      if (g === 'polygon') return 'polygon';
+      return 'point';
     }
     default:
       return null;

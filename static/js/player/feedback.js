@@ -8,7 +8,7 @@ import { h } from './dom.js';
 import { t, formatPercent, formatNumber, formatLength, formatArea } from './i18n.js';
 import { announce } from './announce.js';
 import { readFeatures } from './map.js';
-import { ROLE, roleStyle } from './styles.js';
+import { ROLE, roleStyle, labelStyle } from './styles.js';
 
 const ol = globalThis.ol;
 const ROLE_ORDER = ['missed', 'extra', 'answer', 'key'];
@@ -20,10 +20,16 @@ export function createFeedback({ mapApi, exercise, host, nameOf, onRetry }) {
   const layer = new ol.layer.Vector({
     source,
     zIndex: 25,
-    style: (feature) => styles[feature.get('role')] || styles.answer,
+    style: (feature) => {
+      const style = styles[feature.get('role')] || styles.answer;
+      // Labelled points (place_points) keep their label, so the learner sees which is which.
+      const label = feature.get('role') === 'answer' && feature.get('label');
+      return label ? [...style, labelStyle(String(label))] : style;
+    },
     // Drawn missed/extra first, the key last, whatever order the server sent.
     renderOrder: (a, b) => ROLE_ORDER.indexOf(a.get('role')) - ROLE_ORDER.indexOf(b.get('role')),
   });
+  layer.set('name', 'feedback');
   mapApi.map.addLayer(layer);
 
   const section = h('section', { class: 'player-result', hidden: true, 'aria-labelledby': 'player-result-heading' });
@@ -45,7 +51,7 @@ export function createFeedback({ mapApi, exercise, host, nameOf, onRetry }) {
     const attempts = result.attempts || exercise.attempts || {};
     const canRetry = attempts.left === null || attempts.left === undefined || attempts.left > 0;
     const heading = h('h2', { id: 'player-result-heading', tabindex: '-1' }, t('result_heading'));
-    section.replaceChildren(
+    const parts = [
       heading,
       h(
         'p',
@@ -59,7 +65,8 @@ export function createFeedback({ mapApi, exercise, host, nameOf, onRetry }) {
       legend(roles),
       h('p', { class: 'attempts-left' }, attemptsText(attempts)),
       canRetry ? h('button', { type: 'button', class: 'retry', onclick: () => onRetry() }, t('retry')) : null,
-    );
+    ];
+    section.replaceChildren(...parts.flat().filter(Boolean));
     section.hidden = false;
     announce(t('a_submitted', { score, verdict }));
     heading.focus();
@@ -124,8 +131,15 @@ function metrics(result, exercise, nameOf) {
   return [list, rules];
 }
 
+// Each rule met or not, named by its description when the server sends one (`text`). Without
+// descriptions only the count is shown: the messages of the rules not met are in the feedback.
 function ruleList(results, exercise) {
-  const texts = Object.fromEntries(((exercise.question && exercise.question.rules) || []).map((r) => [r.id, r.text]));
+  const rules = (exercise.question && exercise.question.rules) || [];
+  const texts = Object.fromEntries(rules.filter((r) => r.text).map((r) => [r.id, r.text]));
+  const met = results.filter((r) => r.passed).length;
+  if (results.some((r) => !texts[r.id])) {
+    return h('div', { class: 'rule-results' }, h('h3', {}, t('rules_heading')), h('p', {}, t('rules_met_count', { met, total: results.length })));
+  }
   return h(
     'div',
     { class: 'rule-results' },

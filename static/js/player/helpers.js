@@ -105,7 +105,7 @@ function measureTool(mapApi, host) {
     announce(v ? output.textContent : t('a_measure_point'));
   }
 
-  map.on('singleclick', (event) => {
+  map.on('click', (event) => {
     if (active) addAt(event.pixel);
   });
 

@@ -29,9 +29,11 @@ if (root && configElement) {
   }
   boot(config).catch((error) => {
     console.error(error);
-    const panel = root.querySelector('#player-panel') || root;
-    panel.replaceChildren(h('p', { class: 'player-error', role: 'alert' }, config ? t('load_failed') : 'Kartskola: config missing'));
     root.dataset.state = 'failed';
+    // Without a config there are no strings to say it in; the server always sends one.
+    if (!config) return;
+    const panel = root.querySelector('#player-panel') || root;
+    panel.replaceChildren(h('p', { class: 'player-error', role: 'alert' }, t('load_failed')));
   });
 }
 
@@ -77,6 +79,14 @@ async function boot(config) {
   const exercise = await response.json();
   const mode = answerMode(exercise);
   if (!mode) throw new Error(`unknown kind ${exercise.kind}`);
+  root.dataset.kind = exercise.kind;
+  root.dataset.mode = mode;
+  if (!exercise.map) {
+    // A question without a map (the content format allows it for choice and number kinds):
+    // the player still runs on an empty, hidden map so every module keeps one shape.
+    exercise.map = { extent: [10.5, 55.0, 24.5, 69.2], layers: [], tools: [], description: '' };
+    els.mapEl.parentElement.hidden = true;
+  }
   if (!els.description.textContent.trim() && exercise.map.description) els.description.textContent = exercise.map.description;
   els.toolbar.setAttribute('aria-label', t('tools_label'));
 

@@ -12,6 +12,10 @@ const ol = globalThis.ol;
 export const SWEREF = 'EPSG:3006';
 const SWEREF_DEF = '+proj=utm +zone=33 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs';
 
+// The full build exposes `ol.interaction.defaults` as a namespace holding `defaults`.
+const interactionDefaults = (options) =>
+  (typeof ol.interaction.defaults === 'function' ? ol.interaction.defaults : ol.interaction.defaults.defaults)(options);
+
 /** The map now on the page (one per page); read by tests. */
 export let current = null;
 
@@ -153,16 +157,27 @@ export function createMap(target, exercise, config, onLayerError) {
     layers,
     view,
     // Keyboard panning and zooming are ours (keyboard.js): with a crosshair and announcements.
-    interactions: ol.interaction.defaults({ keyboard: false, altShiftDragRotate: false, pinchRotate: false }),
+    interactions: interactionDefaults({ keyboard: false, altShiftDragRotate: false, pinchRotate: false }),
     controls: [
       new ol.control.Zoom({ zoomInTipLabel: t('zoom_in'), zoomOutTipLabel: t('zoom_out') }),
-      new ol.control.ScaleLine({ units: 'metric', bar: true, steps: 4, text: false, minWidth: 140 }),
+      // The plain scale line: the "bar" variant writes inline style attributes, which the CSP
+      // (rightly) blocks; the line sets its width through the DOM, which is allowed.
+      new ol.control.ScaleLine({ units: 'metric', minWidth: 120 }),
     ],
   });
   labelZoomButtons(target);
 
-  const fit = () => view.fit(extent, { padding: [12, 12, 12, 12], size: map.getSize() || undefined });
+  // The container may get its final size only after the styles apply: fit again on a resize
+  // as long as the view is still the fitted one (the learner has not moved it).
+  let fitted = null;
+  const fit = () => {
+    view.fit(extent, { padding: [12, 12, 12, 12], size: map.getSize() || undefined });
+    fitted = `${view.getCenter()}|${view.getResolution()}`;
+  };
   fit();
+  map.on('change:size', () => {
+    if (fitted === `${view.getCenter()}|${view.getResolution()}`) fit();
+  });
 
   const api = {
     map,

@@ -23,6 +23,7 @@ export function createSketch({ mapApi, exercise, mode, draft, labels, isEditable
   const { map, view } = mapApi;
   const source = new ol.source.Vector();
   const layer = new ol.layer.Vector({ source, style: sketchStyle, zIndex: 20 });
+  layer.set('name', 'sketch');
   map.addLayer(layer);
 
   // Select mode: the layer to choose from, restyled to show the selection.
@@ -39,26 +40,35 @@ export function createSketch({ mapApi, exercise, mode, draft, labels, isEditable
   const editable = new ol.Collection();
   const modify = new ol.interaction.Modify({ features: editable, pixelTolerance: HIT_PX });
   map.addInteraction(modify);
-  let lastModifyStart = -Infinity;
+  // Which press of the mouse button a corner insert or drag began with: the click that ends
+  // that press is Modify's, not a new corner.
+  let pressedAt = 0;
+  let modifiedPress = -1;
+  map.on('pointerdown', (event) => {
+    pressedAt = event.originalEvent.timeStamp;
+  });
   modify.on('modifystart', () => {
-    lastModifyStart = performance.now();
+    modifiedPress = pressedAt;
   });
   modify.on('modifyend', (event) => {
     const feature = event.features.item(0);
     if (feature) onShapeModified(feature.getGeometry());
   });
 
-  if (mode === 'line' || mode === 'polygon') {
-    // A double click finishes the drawing here, so it must not zoom.
+  if (['point', 'points', 'select', 'line', 'polygon'].includes(mode)) {
+    // Clicks answer here: two quick ones (a double click finishes a drawing, or takes back a
+    // selection) must not also zoom the map away under the pointer.
     map.getInteractions().forEach((i) => {
       if (i instanceof ol.interaction.DoubleClickZoom) i.setActive(false);
     });
   }
 
-  map.on('singleclick', (event) => {
+  // Drawing waits for OpenLayers' single click (a double click finishes the drawing); placing
+  // and selecting answer the click at once.
+  const clickType = mode === 'line' || mode === 'polygon' ? 'singleclick' : 'click';
+  map.on(clickType, (event) => {
     if (!isEditable() || isBusy() || event.originalEvent.altKey) return;
-    // A click that started a drag or insert of a corner is Modify's, not a new corner.
-    if (performance.now() - lastModifyStart < 700) return;
+    if (modifiedPress === pressedAt) return;
     if (mode === 'line' || mode === 'polygon') {
       const v = draft.data.vertices;
       const near = (i) => i >= 0 && i < v.length && pixelDistance(event.pixel, v[i]) <= HIT_PX;

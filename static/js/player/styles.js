@@ -49,7 +49,9 @@ export function roleStyle(role) {
     : r.fill
       ? new ol.style.Fill({ color: r.fill })
       : null;
-  const stroke = new ol.style.Stroke({ color: r.colour, width: 3, lineDash: r.dash || undefined });
+  // The answer is drawn wider than the key, so a key lying on top of it leaves it visible.
+  const width = role === 'answer' ? 6 : 3;
+  const stroke = new ol.style.Stroke({ color: r.colour, width, lineDash: r.dash || undefined });
   const image =
     role === 'key'
       ? new ol.style.RegularShape({
@@ -68,9 +70,22 @@ export function roleStyle(role) {
             stroke: new ol.style.Stroke({ color: '#fff', width: 2 }),
           });
   return [
-    new ol.style.Style({ stroke: halo(3) }),
+    new ol.style.Style({ stroke: halo(width) }),
     new ol.style.Style({ fill: fill || undefined, stroke, image }),
   ];
+}
+
+/** A point's label, dark on a white halo so it reads on land and sea alike. */
+export function labelStyle(text) {
+  return new ol.style.Style({
+    text: new ol.style.Text({
+      text,
+      offsetY: -18,
+      font: 'bold 14px system-ui, sans-serif',
+      fill: new ol.style.Fill({ color: '#08294a' }),
+      stroke: new ol.style.Stroke({ color: '#ffffff', width: 4 }),
+    }),
+  });
 }
 
 /** The answer being drawn: a haloed blue line or polygon, white vertex handles. */
@@ -104,15 +119,7 @@ export function sketchStyle(feature) {
       fill: new ol.style.Fill({ color: colour }),
       stroke: new ol.style.Stroke({ color: '#ffffff', width: 2.5 }),
     }),
-    text: label
-      ? new ol.style.Text({
-          text: label,
-          offsetY: -18,
-          font: 'bold 14px system-ui, sans-serif',
-          fill: new ol.style.Fill({ color: '#08294a' }),
-          stroke: new ol.style.Stroke({ color: '#ffffff', width: 4 }),
-        })
-      : undefined,
+    text: label ? labelStyle(label).getText() : undefined,
   });
 }
 

@@ -28,11 +28,12 @@ export function createSubmitter({ form, button, errorBox, config, draft, getAnsw
   let sending = false;
 
   function showError(message, { detail = null, login = false } = {}) {
-    errorBox.replaceChildren(
+    const parts = [
       h('p', {}, message),
       detail ? h('p', { class: 'error-detail' }, t('error_detail', { detail })) : null,
       login ? h('p', {}, h('a', { href: config.login_url }, t('login_link'))) : null,
-    );
+    ];
+    errorBox.replaceChildren(...parts.filter(Boolean));
     errorBox.hidden = false;
     button.setAttribute('aria-describedby', errorBox.id);
   }

@@ -58,6 +58,7 @@ const CRS_NAMES = {
  */
 export function createTools({ exercise, mode, draft, sketch, labels, toolbar, form }) {
   const lockable = [];
+  let undoButton = null;
   const spatial = ['point', 'points', 'line', 'polygon'].includes(mode);
   const drawing = mode === 'line' || mode === 'polygon';
 
@@ -95,7 +96,7 @@ export function createTools({ exercise, mode, draft, sketch, labels, toolbar, fo
     };
     draft.subscribe(update);
     update();
-    toolbar.undoButton = undo;
+    undoButton = undo;
   }
 
   if (mode === 'points') form.append(labelPicker(labels, draft, lockable));
@@ -108,7 +109,7 @@ export function createTools({ exercise, mode, draft, sketch, labels, toolbar, fo
   return {
     setEditable(on) {
       for (const el of lockable) if (el) el.disabled = !on;
-      if (on && toolbar.undoButton) toolbar.undoButton.disabled = !draft.canUndo();
+      if (on && undoButton) undoButton.disabled = !draft.canUndo();
     },
   };
 }
@@ -245,8 +246,10 @@ function choiceFields(exercise, draft, lockable) {
   );
 }
 
+// The rules as the author described them, when the server sends a description (`text`);
+// otherwise the prompt already lists them and a second list would only repeat it.
 function siteRules(exercise) {
-  const rules = (exercise.question && exercise.question.rules) || [];
+  const rules = ((exercise.question && exercise.question.rules) || []).filter((r) => r.text);
   if (!rules.length) return null;
   return h(
     'div',

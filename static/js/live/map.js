@@ -1,0 +1,70 @@
+// The live views' map: the exercise's own layers (from /api/layers) under the answers, in
+// Web Mercator. Shared by the trainer's big screen and the participant page.
+
+const ol = globalThis.ol;
+
+export const readFeatures = (geojson) =>
+  new ol.format.GeoJSON().readFeatures(geojson, { featureProjection: 'EPSG:3857' });
+
+export const writeGeometry = (geometry) =>
+  new ol.format.GeoJSON().writeGeometryObject(geometry, { featureProjection: 'EPSG:3857' });
+
+/** A map in `target` with a layer per source in `overlays` (top last). */
+export function createMap(target, config, overlays) {
+  const layers = [];
+  if (config.tile_url) {
+    layers.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: config.tile_url }) }));
+  }
+  const base = new ol.layer.Group({ layers: [] });
+  layers.push(base, ...overlays);
+  const map = new ol.Map({
+    target,
+    layers,
+    view: new ol.View({ center: ol.proj.fromLonLat([20, 65]), zoom: 5 }),
+  });
+  return {
+    map,
+    /** Shows `exercise`'s layers and extent (the answer of GET /api/exercises/{id}). */
+    async show(exercise) {
+      base.getLayers().clear();
+      const m = exercise.map;
+      if (!m) return;
+      const extent = ol.proj.transformExtent(m.extent, 'EPSG:4326', 'EPSG:3857');
+      map.getView().fit(extent, { padding: [16, 16, 16, 16] });
+      for (const name of m.layers || []) {
+        const response = await fetch(`/api/layers/${encodeURIComponent(name)}`);
+        if (!response.ok) continue;
+        const source = new ol.source.Vector({ features: readFeatures(await response.json()) });
+        base.getLayers().push(new ol.layer.Vector({ source, style: baseStyle }));
+      }
+    },
+  };
+}
+
+const baseStyle = new ol.style.Style({
+  stroke: new ol.style.Stroke({ color: 'rgba(60, 60, 60, 0.7)', width: 1 }),
+  fill: new ol.style.Fill({ color: 'rgba(200, 200, 200, 0.15)' }),
+  image: new ol.style.Circle({ radius: 3, fill: new ol.style.Fill({ color: '#555' }) }),
+});
+
+/** A colour from red (0) over yellow to green (1): score is also written in the list view. */
+export function scoreColour(score, alpha = 1) {
+  const s = Math.max(0, Math.min(1, Number(score) || 0));
+  const r = Math.round(s < 0.5 ? 200 : 200 * (1 - s) * 2);
+  const g = Math.round(s < 0.5 ? 160 * s * 2 : 160);
+  return `rgba(${r}, ${g}, 40, ${alpha})`;
+}
+
+export const keyStyle = new ol.style.Style({
+  stroke: new ol.style.Stroke({ color: '#1d3fbb', width: 4, lineDash: [8, 6] }),
+  fill: new ol.style.Fill({ color: 'rgba(29, 63, 187, 0.12)' }),
+  image: new ol.style.RegularShape({
+    points: 4, radius: 10, angle: Math.PI / 4,
+    stroke: new ol.style.Stroke({ color: '#1d3fbb', width: 3 }),
+  }),
+});
+
+export function config() {
+  const element = document.getElementById('kartskola-live-config');
+  return JSON.parse(element ? element.textContent : '{}');
+}

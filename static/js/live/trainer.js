@@ -1,0 +1,141 @@
+// The trainer's big screen: follows the session's event stream, draws every answer on the
+// class map (points as a heat map, lines and polygons overlaid so that agreement shows as
+// depth of colour), keeps the count, the histogram and a list view for keyboard and
+// screen-reader users, and sends the trainer's controls.
+
+import { config, createMap, keyStyle, readFeatures, scoreColour } from './map.js';
+
+const ol = globalThis.ol;
+const cfg = config();
+const t = cfg.strings;
+const $ = (id) => document.getElementById(id);
+
+const answers = new ol.source.Vector();
+const points = new ol.source.Vector();
+const key = new ol.source.Vector();
+const shapes = new ol.layer.Vector({
+  source: answers,
+  style: (feature) => new ol.style.Style({
+    stroke: new ol.style.Stroke({ color: scoreColour(feature.get('score'), 0.8), width: 2 }),
+    // Faint fills add up where polygons overlap: the darker, the more answers agree.
+    fill: new ol.style.Fill({ color: scoreColour(feature.get('score'), 0.12) }),
+  }),
+});
+const heat = new ol.layer.Heatmap({ source: points, blur: 18, radius: 10 });
+const dots = new ol.layer.Vector({
+  source: points,
+  style: (feature) => new ol.style.Style({
+    image: new ol.style.Circle({
+      radius: 4,
+      fill: new ol.style.Fill({ color: scoreColour(feature.get('score')) }),
+      stroke: new ol.style.Stroke({ color: '#fff', width: 1 }),
+    }),
+  }),
+});
+const keyLayer = new ol.layer.Vector({ source: key, style: keyStyle });
+const view = createMap('live-map', cfg, [shapes, heat, dots, keyLayer]);
+
+let round = 0;
+let exerciseId = null;
+const stateNames = {
+  open: t.state_open, closed: t.state_closed, revealed: t.state_revealed, ended: t.state_ended,
+};
+
+function clearRound() {
+  answers.clear();
+  points.clear();
+  key.clear();
+  $('live-list').replaceChildren();
+  $('live-extremes').replaceChildren();
+  $('live-count').textContent = '0';
+  drawHistogram(new Array(10).fill(0));
+}
+
+function drawHistogram(buckets) {
+  const max = Math.max(1, ...buckets);
+  $('live-histogram').replaceChildren(...buckets.map((n, i) => {
+    const li = document.createElement('li');
+    const bar = document.createElement('span');
+    bar.className = 'live-bar';
+    bar.style.width = `${(100 * n) / max}%`;
+    bar.style.background = scoreColour((i + 0.5) / 10);
+    li.append(`${i * 10}–${i * 10 + 10} %: ${n} `, bar);
+    return li;
+  }));
+}
+
+function geometryOf(answer) {
+  if (answer && answer.geometry) return [{ type: 'Feature', properties: {}, geometry: answer.geometry }];
+  if (answer && answer.features && answer.features.features) return answer.features.features;
+  return [];
+}
+
+function addAnswer(data) {
+  if (data.round !== round) return;
+  for (const feature of readFeatures({ type: 'FeatureCollection', features: geometryOf(data.answer) })) {
+    feature.set('score', data.score);
+    const type = feature.getGeometry().getType();
+    (type === 'Point' || type === 'MultiPoint' ? points : answers).addFeature(feature);
+  }
+  $('live-count').textContent = String(data.count);
+  drawHistogram(data.histogram);
+  const row = document.createElement('tr');
+  const summary = data.answer && !data.answer.geometry ? JSON.stringify(data.answer) : '';
+  for (const text of [String(data.answer_id), `${Math.round(data.score * 100)} %`, summary]) {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    row.append(cell);
+  }
+  $('live-list').append(row);
+}
+
+async function onState(data) {
+  $('live-state').textContent = stateNames[data.state] || data.state;
+  if (data.round !== round) {
+    round = data.round;
+    clearRound();
+  }
+  if (data.exercise_id !== exerciseId) {
+    exerciseId = data.exercise_id;
+    const response = await fetch(`/api/exercises/${encodeURIComponent(exerciseId)}`);
+    if (response.ok) await view.show(await response.json());
+  }
+  if (data.key) key.addFeatures(readFeatures(data.key));
+  document.querySelectorAll('[data-action]').forEach((button) => {
+    button.disabled = data.state === 'ended';
+  });
+}
+
+function onExtremes(data) {
+  const box = $('live-extremes');
+  box.replaceChildren();
+  for (const [label, answer] of [[t.best, data.best], [t.worst, data.worst]]) {
+    if (!answer) continue;
+    const p = document.createElement('p');
+    p.textContent = `${label}: ${Math.round(answer.score * 100)} %`;
+    box.append(p);
+  }
+}
+
+const events = new EventSource(cfg.events_url);
+events.addEventListener('state', (e) => { onState(JSON.parse(e.data)); });
+events.addEventListener('answer', (e) => addAnswer(JSON.parse(e.data)));
+events.addEventListener('extremes', (e) => onExtremes(JSON.parse(e.data)));
+
+document.querySelectorAll('[data-action]').forEach((button) => {
+  button.addEventListener('click', async () => {
+    const body = { action: button.dataset.action };
+    if (body.action === 'next') body.exercise_id = $('live-next').value;
+    const response = await fetch(cfg.control_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const error = $('live-error');
+    error.textContent = '';
+    if (!response.ok) {
+      const problem = await response.json().catch(() => null);
+      error.textContent = problem && problem.error ? problem.error.message : String(response.status);
+    }
+  });
+});
