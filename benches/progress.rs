@@ -456,6 +456,35 @@ async fn main() {
             bearer.as_str(),
         ),
     ];
+    // Where a dashboard's time goes: its two big queries one by one, and the rest.
+    let scope = kartskola::db::TeamScope::for_region(
+        &kartskola::db::Scope::new(manager, "vasternorrland", &[Capability::Manager]),
+        None,
+    )
+    .expect("scope");
+    let filter = kartskola::db::TeamFilter::default();
+    let from = now_ms() - 12 * 7 * DAY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let stats = state
+            .db
+            .team_exercise_stats(&scope, filter)
+            .await
+            .expect("stats")
+            .len();
+        let t_stats = t.elapsed();
+        let t = Instant::now();
+        let weeks = state
+            .db
+            .team_weeks(&scope, filter, from)
+            .await
+            .expect("weeks")
+            .len();
+        let t_weeks = t.elapsed();
+        println!(
+            "queries: exercise stats {stats} rows {t_stats:.1?}; weeks {weeks} rows {t_weeks:.1?}"
+        );
+    }
     println!(
         "{:<38} {:>10} {:>10} {:>10} {:>10}",
         "route", "median", "p95", "max", "bytes"

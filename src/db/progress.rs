@@ -132,6 +132,43 @@ macro_rules! team_people {
     };
 }
 
+/// Appends the rows packed by [`Db::team_exercise_stats`]: `;`-separated entries of `exercise
+/// attempts failures best latest passed last_at passed_at` (`-1`: never passed). Exercise ids
+/// hold neither separator (content identifiers are lowercase ASCII, digits and `-`).
+fn unpack(person_id: i64, text: &str, rows: &mut Vec<StatRow>) -> Result<(), DbError> {
+    let bad = || {
+        DbError::Query(sqlx::Error::Decode(
+            format!("unreadable packed progress of person {person_id}").into(),
+        ))
+    };
+    for entry in text.split(';').filter(|e| !e.is_empty()) {
+        let mut f = entry.split(' ');
+        let mut next = || f.next().ok_or_else(bad);
+        let exercise_id = next()?.to_owned();
+        let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
+        let float = |s: &str| s.parse::<f64>().map_err(|_| bad());
+        let attempts = int(next()?)?;
+        let failures = int(next()?)?;
+        let best_score = float(next()?)?;
+        let latest_score = float(next()?)?;
+        let passed = int(next()?)?;
+        let last_at_ms = int(next()?)?;
+        let passed_at_ms = Some(int(next()?)?).filter(|&at| at >= 0);
+        rows.push(StatRow {
+            person_id,
+            exercise_id,
+            attempts,
+            failures,
+            best_score,
+            latest_score,
+            passed,
+            last_at_ms,
+            passed_at_ms,
+        });
+    }
+    Ok(())
+}
+
 const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
 /// 1970-01-05, a Monday: weeks start on Mondays at 00:00 UTC (as in migration 0003).
 const MONDAY_MS: i64 = 4 * 24 * 3600 * 1000;
@@ -234,22 +271,36 @@ impl Db {
     }
 
     /// The team's stats, one row per person and exercise attempted.
+    ///
+    /// A region has tens of thousands of such rows, and decoding a row through the `Any` driver
+    /// costs far more than the database's work (measured: 200–400 ms for 70 000 rows against
+    /// 50 ms); so the database packs each person's rows into one text ([`unpack`]) and a
+    /// region comes back as a thousand rows. `string_agg` is the same in both backends (SQLite
+    /// 3.44+); numbers turn into text losslessly for what progress needs (SQLite keeps 15
+    /// significant digits of a score).
     pub async fn team_exercise_stats(
         &self,
         scope: &TeamScope,
         filter: TeamFilter,
     ) -> Result<Vec<StatRow>, DbError> {
-        Ok(sqlx::query_as::<_, StatRow>(concat!(
-            "select ep.person_id, ep.exercise_id, ep.attempts, ep.failures, ep.best_score, ep.latest_score, \
-                    ep.passed, ep.last_at_ms, ep.passed_at_ms \
+        let packed = sqlx::query_as::<_, (i64, String)>(concat!(
+            "select p.person_id, string_agg(ep.exercise_id || ' ' || ep.attempts || ' ' || ep.failures || ' ' \
+                    || ep.best_score || ' ' || ep.latest_score || ' ' || ep.passed || ' ' || ep.last_at_ms \
+                    || ' ' || coalesce(ep.passed_at_ms, -1), ';') \
              from person p join exercise_progress ep on ep.person_id = p.person_id where ",
-            team_people!()
+            team_people!(),
+            " group by p.person_id"
         ))
         .bind(scope.region_id())
         .bind(filter.organisation_id)
         .bind(filter.cohort_id)
         .fetch_all(self.reader())
-        .await?)
+        .await?;
+        let mut rows = Vec::new();
+        for (person_id, text) in &packed {
+            unpack(*person_id, text, &mut rows)?;
+        }
+        Ok(rows)
     }
 
     /// The team's activity per week from `from_ms` (a week start) on: people active and
@@ -319,5 +370,46 @@ impl Db {
         .fetch_one(self.reader())
         .await?;
         Ok(exercises + weeks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_rows_unpack_and_nonsense_is_an_error() {
+        let mut rows = Vec::new();
+        unpack(
+            7,
+            "m1-a 2 1 0.9 0.4 1 1700000000000 1690000000000;m2-b 1 1 0.25 0.25 0 1700000000001 -1",
+            &mut rows,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (
+                rows[0].exercise_id.as_str(),
+                rows[0].attempts,
+                rows[0].failures
+            ),
+            ("m1-a", 2, 1)
+        );
+        assert!(
+            (rows[0].best_score - 0.9).abs() < 1e-12 && (rows[0].latest_score - 0.4).abs() < 1e-12
+        );
+        assert_eq!(
+            (rows[0].passed, rows[0].passed_at_ms),
+            (1, Some(1_690_000_000_000))
+        );
+        assert_eq!((rows[1].person_id, rows[1].passed_at_ms), (7, None));
+        // PostgreSQL writes whole doubles without a point.
+        unpack(7, "m3 1 0 1 1 1 5 5", &mut rows).unwrap_or_else(|e| panic!("{e}"));
+        assert!((rows[2].best_score - 1.0).abs() < 1e-12);
+        for bad in ["m1 2 1", "m1 x 1 0.9 0.4 1 1 1", "m1 2 1 0.9 0.4 1 1 nope"] {
+            assert!(unpack(7, bad, &mut Vec::new()).is_err(), "{bad}");
+        }
+        unpack(7, "", &mut rows).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows.len(), 3);
     }
 }

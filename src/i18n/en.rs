@@ -413,6 +413,7 @@ pub(super) static STRINGS: Strings = Strings {
         no_exercises: "Reading without exercises",
         courses_heading: "Courses",
         json_link: "My progress as JSON",
+        see_all: "All my progress and my competence profile",
         nav_team: "Team",
         team_title: "Competence in the region",
         team_intro: "Where do the region's people stand in GIS competence, and where is training needed? Every figure is computed from the answers to the exercises.",

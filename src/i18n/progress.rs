@@ -64,6 +64,8 @@ pub struct ProgressStrings {
     pub no_exercises: &'static str,
     pub courses_heading: &'static str,
     pub json_link: &'static str,
+    /// The course page's link to `/me/progress`.
+    pub see_all: &'static str,
     // The manager
     pub nav_team: &'static str,
     pub team_title: &'static str,

@@ -223,6 +223,24 @@ mod tests {
     }
 
     #[test]
+    fn week_starts_match_the_formula_of_the_activity_table() {
+        // migration 0003 keys `activity_week` by `ms - ((ms - 345600000) % 604800000)`.
+        for ms in [
+            345_600_000,
+            1_709_210_096_789,
+            1_767_225_600_000,
+            1_767_225_599_999,
+            2_000_000_000_000,
+        ] {
+            assert_eq!(
+                week_start(ms),
+                ms - ((ms - 345_600_000) % 604_800_000),
+                "{ms}"
+            );
+        }
+    }
+
+    #[test]
     fn ago_picks_the_largest_whole_unit() {
         let now = 1_000 * DAY_MS;
         assert_eq!(Ago::between(now + 5, now), Ago::JustNow);

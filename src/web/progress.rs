@@ -440,7 +440,7 @@ pub(super) async fn course_standing(
         last_label: t.last_activity,
         last: profile.last_at_ms.map(|at| When::of(at, now_ms(), t)),
         next,
-        link_text: t.nav_progress,
+        link_text: t.see_all,
         lessons: progress.map_or_else(Vec::new, |p| {
             p.modules.iter().map(|m| m.lessons.clone()).collect()
         }),

@@ -29,7 +29,9 @@ use super::progress::{When, decimal};
 use super::session::{Person, Reader};
 use super::state::AppState;
 use crate::content::Catalog;
-use crate::db::{AuditEvent, FilterOption, Scope, TeamFilter, TeamPersonRow, TeamScope, now_ms};
+use crate::db::{
+    AuditEvent, FilterOption, Scope, TeamFilter, TeamPersonRow, TeamScope, WeekRow, now_ms,
+};
 use crate::i18n::progress::fill;
 use crate::i18n::{Lang, ProgressStrings};
 use crate::progress::chart::{self, TrendChart, WeekPoint};
@@ -533,9 +535,17 @@ pub(super) async fn page(
 ) -> Result<TeamPage, AppError> {
     let t = &lang.strings().progress;
     let admin = access.scope.sees_small_groups();
-    let (data, trend, organisations, cohorts, regions) = tokio::try_join!(
+    let from = trend_from(now_ms());
+    let (data, weeks, organisations, cohorts, regions) = tokio::try_join!(
         TeamData::load(&state, &access),
-        trend_points(&state, &access, now_ms()),
+        async {
+            Ok::<_, AppError>(
+                state
+                    .db
+                    .team_weeks(&access.scope, access.filter, from)
+                    .await?,
+            )
+        },
         async { Ok::<_, AppError>(state.db.team_organisations(&access.scope).await?) },
         async { Ok::<_, AppError>(state.db.team_cohorts(&access.scope).await?) },
         async { Ok::<_, AppError>(state.db.team_regions().await?) },
@@ -545,6 +555,7 @@ pub(super) async fn page(
     let focus = focus_of(plan, query.focus.as_deref());
     let members = data.members();
     let summary = Summary::compute(plan, &members, focus, data.now, admin);
+    let trend = trend_points(&weeks, &data.passed_at, from);
     let (region_name, county) = regions
         .iter()
         .find(|r| r.0 == access.scope.region_id())
@@ -955,6 +966,38 @@ mod tests {
     use super::super::progress::Badge;
     use super::*;
     use crate::progress::completion::Status;
+
+    #[test]
+    fn the_trend_has_twelve_weeks_with_first_passes_in_their_week() {
+        let from = trend_from(2_000_000_000_000);
+        let week = 7 * DAY_MS;
+        let weeks = [WeekRow {
+            week: 11,
+            active_people: 3,
+            attempts: 9,
+        }];
+        let passed = [
+            from - 1,
+            from,
+            from + week - 1,
+            from + 11 * week + 5,
+            from + 12 * week,
+        ];
+        let points = trend_points(&weeks, &passed, from);
+        assert_eq!(points.len(), 12);
+        assert_eq!(
+            points[0].passes, 2,
+            "the first week's two, not the one before"
+        );
+        assert_eq!(points[11].passes, 1, "and not the one after the last week");
+        assert_eq!((points[11].active_people, points[11].attempts), (3, 9));
+        assert_eq!(points[5].active_people, 0);
+        assert!(
+            points
+                .windows(2)
+                .all(|w| w[1].week_start_ms - w[0].week_start_ms == week)
+        );
+    }
 
     #[test]
     fn ids_parse_or_are_refused() {

@@ -123,7 +123,7 @@ test('draw_line: mouse with editing, keyboard, and GeoJSON upload give the same 
     for (const c of corners) await clickLonLat(page, c);
     const n = corners.length;
     assert.match(await page.locator('.tool-status').textContent(), new RegExp(`Hörn: ${n}`));
-    const box = await page.locator('#player-map').boundingBox();
+    const box = await page.locator('#player-map .ol-viewport').boundingBox();
 
     // Move corner 2 by dragging it, then undo.
     const { pixels } = await mapInfo(page, [corners[1], corners[2]]);
@@ -215,7 +215,7 @@ test('site (a line): keyboard with the SWEREF 99 TM coordinates helper, and uplo
   {
     const { context, page, errors } = all[0];
     // The helper shows SWEREF 99 TM under the mouse pointer…
-    const box = await page.locator('#player-map').boundingBox();
+    const box = await page.locator('#player-map .ol-viewport').boundingBox();
     const { pixels } = await mapInfo(page, [line.coordinates[0]]);
     await page.mouse.move(box.x + pixels[0][0], box.y + pixels[0][1]);
     const [e, n] = await page.evaluate(async (lonLat) => {

@@ -154,18 +154,23 @@ export async function openExercise(page, server, id, query = '') {
   await page.waitForSelector('#player[data-ready="true"]', { timeout: 15_000 });
 }
 
-/** The player's map module, as loaded by the page (same URL, same instance). */
+/**
+ * Where lon/lats are on the map now, from the player's own map module (the page's instance:
+ * same URL, same module). Pixels come from the view itself (centre, resolution; the map is
+ * never rotated), so they are right even before the next frame is drawn.
+ */
 export async function mapInfo(page, lonLats) {
   return page.evaluate(async (points) => {
     const src = document.querySelector('script[type="module"][src*="/js/player/main.js"]').src;
-    const { current } = await import(src.replace('main.js', 'map.js'));
-    current.map.renderSync();
-    return {
-      size: current.map.getSize(),
-      pixels: points.map((p) => current.pixelOfLonLat(p)),
-      center: current.centerLonLat(),
-      resolution: current.view.getResolution(),
-    };
+    const { current, fromLonLat } = await import(src.replace('main.js', 'map.js'));
+    const size = current.map.getSize();
+    const [cx, cy] = current.view.getCenter();
+    const resolution = current.view.getResolution();
+    const pixels = points.map((p) => {
+      const [x, y] = fromLonLat(p);
+      return [(x - cx) / resolution + size[0] / 2, (cy - y) / resolution + size[1] / 2];
+    });
+    return { size, pixels, center: current.centerLonLat(), resolution };
   }, lonLats);
 }
 
@@ -174,10 +179,12 @@ const announcements = (page) => page.evaluate(() => Number(document.getElementBy
 
 /** Clicks the map at a lon/lat (the mouse path) and waits for the player to announce the result. */
 export async function clickLonLat(page, lonLat, options = {}) {
-  const box = await page.locator('#player-map').boundingBox();
+  const box = await page.locator('#player-map .ol-viewport').boundingBox();
   const { pixels } = await mapInfo(page, [lonLat]);
   const [x, y] = pixels[0];
   await settled(page);
+  // The click is turned into a place by the last drawn frame: make sure it shows this view.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
   const before = await announcements(page);
   await page.mouse.click(box.x + x, box.y + y, options);
   // Drawing answers OpenLayers' "single click", which waits 250 ms to rule out a double click.
