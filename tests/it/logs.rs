@@ -48,7 +48,12 @@ async fn no_secret_reaches_the_logs_or_the_audit_log() {
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not thread-local: with a thread-local default, tracing's per-callsite interest
+    // cache (shared by every test thread) can mark callsites as disabled while other tests run,
+    // and this test would then capture nothing. Other tests' lines land here too; none of them
+    // may hold this test's secrets either.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("the only global subscriber in the test binary");
 
     let app = TestApp::spawn().await;
     let mut secrets: Vec<String> = vec![PASSWORD.to_owned()];
