@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -71,7 +72,7 @@ def request(port, method, path, body=None, headers=None, timeout=30):
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.getheaders(), response.read()
     finally:
         conn.close()
 
@@ -89,10 +90,17 @@ def add_people(binary, database_url, count, prefix):
 
 
 def login(port, email):
-    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/"})
+    # The login form carries a CSRF token bound to a pre-login session (login CSRF).
+    _, headers, page = request(port, "GET", "/login")
+    pre = next((v for k, v in headers if k.lower() == "set-cookie"), "").split(";")[0]
+    match = re.search(r'name="csrf" value="([^"]+)"', page.decode())
+    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/",
+                                   "csrf": match.group(1) if match else ""})
     status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
-    cookie = next((v for k, v in headers.items() if k.lower() == "set-cookie"), None)
+                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
+    # Login clears the pre-login cookie and sets the session cookie: take the one with a value.
+    cookie = next((v for k, v in headers if k.lower() == "set-cookie" and "session=" in v.split(";")[0]
+                   and not v.split(";")[0].endswith("=")), None)
     if status != 303 or not cookie:
         raise SystemExit(f"login failed for {email}: {status}")
     return cookie.split(";")[0]
