@@ -132,9 +132,10 @@ macro_rules! team_people {
     };
 }
 
-/// Appends the rows packed by [`Db::team_exercise_stats`]: `;`-separated entries of `exercise
-/// attempts failures best latest passed last_at passed_at` (`-1`: never passed). Exercise ids
-/// hold neither separator (content identifiers are lowercase ASCII, digits and `-`).
+/// Appends the rows of a `person_progress.exercises` text (migration 0005): `;`-separated
+/// entries of `exercise attempts failures best latest passed last_at passed_at` (`-1`: never
+/// passed). Exercise ids hold neither separator (identifiers are lowercase ASCII, digits, `-`);
+/// scores are written by the database as decimal text (SQLite: 15 significant digits).
 fn unpack(person_id: i64, text: &str, rows: &mut Vec<StatRow>) -> Result<(), DbError> {
     let bad = || {
         DbError::Query(sqlx::Error::Decode(
@@ -272,31 +273,27 @@ impl Db {
 
     /// The team's stats, one row per person and exercise attempted.
     ///
-    /// A region has tens of thousands of such rows, and decoding a row through the `Any` driver
-    /// costs far more than the database's work (measured: 200–400 ms for 70 000 rows against
-    /// 50 ms); so the database packs each person's rows into one text ([`unpack`]) and a
-    /// region comes back as a thousand rows. `string_agg` is the same in both backends (SQLite
-    /// 3.44+); numbers turn into text losslessly for what progress needs (SQLite keeps 15
-    /// significant digits of a score).
+    /// Read from `person_progress`, one packed text per person ([`unpack`]): a region has
+    /// tens of thousands of (person, exercise) rows, and decoding rows through the `Any` driver
+    /// costs far more than the database's work (measured: 200–400 ms for 70 000 rows), while
+    /// building the text per request costs the database as much again; the triggers build it
+    /// once per attempt instead.
     pub async fn team_exercise_stats(
         &self,
         scope: &TeamScope,
         filter: TeamFilter,
     ) -> Result<Vec<StatRow>, DbError> {
         let packed = sqlx::query_as::<_, (i64, String)>(concat!(
-            "select p.person_id, string_agg(ep.exercise_id || ' ' || ep.attempts || ' ' || ep.failures || ' ' \
-                    || ep.best_score || ' ' || ep.latest_score || ' ' || ep.passed || ' ' || ep.last_at_ms \
-                    || ' ' || coalesce(ep.passed_at_ms, -1), ';') \
-             from person p join exercise_progress ep on ep.person_id = p.person_id where ",
-            team_people!(),
-            " group by p.person_id"
+            "select p.person_id, pp.exercises \
+             from person p join person_progress pp on pp.person_id = p.person_id where ",
+            team_people!()
         ))
         .bind(scope.region_id())
         .bind(filter.organisation_id)
         .bind(filter.cohort_id)
         .fetch_all(self.reader())
         .await?;
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(packed.len() * 64);
         for (person_id, text) in &packed {
             unpack(*person_id, text, &mut rows)?;
         }
@@ -369,7 +366,57 @@ impl Db {
         )
         .fetch_one(self.reader())
         .await?;
-        Ok(exercises + weeks)
+        Ok(exercises + weeks + self.packed_drift().await?)
+    }
+
+    /// `person_progress` against `exercise_progress`: people whose packed text does not hold
+    /// exactly their rows (compared here, as the order inside the text is the database's).
+    async fn packed_drift(&self) -> Result<i64, DbError> {
+        let key = |r: &StatRow| (r.person_id, r.exercise_id.clone());
+        let mut stored = Vec::new();
+        for (person_id, text) in
+            sqlx::query_as::<_, (i64, String)>("select person_id, exercises from person_progress")
+                .fetch_all(self.reader())
+                .await?
+        {
+            unpack(person_id, &text, &mut stored)?;
+        }
+        let mut fresh = sqlx::query_as::<_, StatRow>(
+            "select person_id, exercise_id, attempts, failures, best_score, latest_score, passed, last_at_ms, \
+                    passed_at_ms from exercise_progress",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        stored.sort_by_key(key);
+        fresh.sort_by_key(key);
+        let same = |a: &StatRow, b: &StatRow| {
+            key(a) == key(b)
+                && (
+                    a.attempts,
+                    a.failures,
+                    a.passed,
+                    a.last_at_ms,
+                    a.passed_at_ms,
+                ) == (
+                    b.attempts,
+                    b.failures,
+                    b.passed,
+                    b.last_at_ms,
+                    b.passed_at_ms,
+                )
+                && (a.best_score - b.best_score).abs() < 1e-9
+                && (a.latest_score - b.latest_score).abs() < 1e-9
+        };
+        let differing = if stored.len() == fresh.len() {
+            stored
+                .iter()
+                .zip(&fresh)
+                .filter(|(a, b)| !same(a, b))
+                .count()
+        } else {
+            stored.len().abs_diff(fresh.len()).max(1)
+        };
+        Ok(i64::try_from(differing).unwrap_or(i64::MAX))
     }
 }
 

@@ -82,6 +82,9 @@ pub(super) struct TeamAccess {
     via_token: bool,
     client: Option<String>,
     target: String,
+    /// The page's own parameters (the exports ignore them).
+    focus: Option<String>,
+    page: Option<String>,
 }
 
 impl TeamAccess {
@@ -115,6 +118,8 @@ impl TeamAccess {
             client: client_addr(&parts.extensions, &parts.headers, &state.config)
                 .map(|a| a.to_string()),
             target: request_target(parts),
+            focus: query.focus,
+            page: query.page,
         })
     }
 
@@ -530,7 +535,6 @@ pub(super) async fn page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     OriginalUri(uri): OriginalUri,
-    Query(query): Query<TeamQuery>,
     PageAccess(access): PageAccess,
 ) -> Result<TeamPage, AppError> {
     let t = &lang.strings().progress;
@@ -552,7 +556,7 @@ pub(super) async fn page(
     )?;
     let catalog = &state.catalog;
     let plan = &data.plan;
-    let focus = focus_of(plan, query.focus.as_deref());
+    let focus = focus_of(plan, access.focus.as_deref());
     let members = data.members();
     let summary = Summary::compute(plan, &members, focus, data.now, admin);
     let trend = trend_points(&weeks, &data.passed_at, from);
@@ -564,13 +568,13 @@ pub(super) async fn page(
 
     // The matrix, one page of people.
     let pages = data.people.len().div_ceil(PAGE_SIZE).max(1);
-    let page = parse_id(query.page.as_deref())?
+    let page = parse_id(access.page.as_deref())?
         .map_or(1, |p| usize::try_from(p).unwrap_or(1))
         .clamp(1, pages);
     let base_query = access.query(admin);
     let page_href = |p: usize| {
         let mut q = base_query.clone();
-        if let Some(f) = query.focus.as_deref().filter(|f| !f.is_empty()) {
+        if let Some(f) = access.focus.as_deref().filter(|f| !f.is_empty()) {
             q.push_str(if q.is_empty() { "" } else { "&" });
             q.push_str(&format!("focus={}", super::login::encode_component(f)));
         }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{FromRef, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, OriginalUri, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -105,9 +105,13 @@ fn placements(catalog: &Catalog) -> HashMap<&str, (String, String)> {
 /// `GET /api/xapi/statements`.
 pub(super) async fn statements(
     State(state): State<AppState>,
-    axum::extract::Query(query): axum::extract::Query<StatementsQuery>,
+    OriginalUri(uri): OriginalUri,
     reader: XapiReader,
 ) -> Result<Response, AppError> {
+    // Parsed here rather than by axum's `Query`, so a malformed query gets the API's error body.
+    let query = Query::<StatementsQuery>::try_from_uri(&uri)
+        .map_err(|_| bad_request("the query string"))?
+        .0;
     let since_ms = match query.since.as_deref().filter(|s| !s.trim().is_empty()) {
         None => i64::MIN,
         Some(text) => parse_rfc3339(text)

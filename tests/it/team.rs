@@ -223,6 +223,11 @@ async fn only_managers_and_admins_see_a_team_and_only_their_region() {
             .status,
         StatusCode::BAD_REQUEST
     );
+    let twice = app
+        .get_with("/api/team/progress?page=1&page=2", &[("cookie", &manager)])
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+    assert_eq!(twice.json()["error"]["code"], "bad_request");
     // Its own region asked for by name is fine.
     assert_eq!(
         app.get_with("/team?region=norrbotten", &[("cookie", &manager)])
@@ -556,6 +561,15 @@ async fn cohorts_filter_within_the_region() {
                 .await
                 .expect("add")
         );
+    }
+    // The cohort's trainer has no team view: their pages are the cohorts'.
+    let trainer_cookie = session(app, trainer).await;
+    for path in [
+        format!("/team?cohort={cohort}"),
+        "/api/team/progress".to_owned(),
+    ] {
+        let r = app.get_with(&path, &[("cookie", &trainer_cookie)]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
     let manager = session(app, w.manager).await;
     let page = app

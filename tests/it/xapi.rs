@@ -268,7 +268,13 @@ async fn since_and_more_page_through_without_gaps() {
         .json();
     assert_eq!(statements(&later).len(), 3, "days 4, 5 and 5");
     assert_eq!(later["more"], "");
-    for bad in ["since=yesterday", "limit=0", "limit=5000", "cursor=abc"] {
+    for bad in [
+        "since=yesterday",
+        "limit=0",
+        "limit=5000",
+        "cursor=abc",
+        "limit=1&limit=2",
+    ] {
         let r = app
             .get_with(
                 &format!("/api/xapi/statements?{bad}"),
