@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -26,6 +26,8 @@ use crate::auth::AuthError;
 use crate::auth::login::{self, Credentials, LoginOutcome};
 use crate::auth::token::{random_token, token_hash};
 use crate::db::{AuditEvent, now_ms};
+
+const CLEAR_SITE_DATA: HeaderName = HeaderName::from_static("clear-site-data");
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -194,11 +196,13 @@ pub(super) async fn logout(
         )
         .await;
     }
-    Ok(with_cookies(
-        redirect("/"),
-        Some(&clear_cookie(&state.config)),
-        None,
-    ))
+    let mut response = with_cookies(redirect("/"), Some(&clear_cookie(&state.config)), None);
+    // Answers in progress wait in the browser's localStorage (static/js/player/draft.js); on a
+    // shared municipal computer the next person must not find them.
+    response
+        .headers_mut()
+        .insert(CLEAR_SITE_DATA, HeaderValue::from_static("\"storage\""));
+    Ok(response)
 }
 
 /// Adds the cookie of a session [`start_session`] made.

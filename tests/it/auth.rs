@@ -108,6 +108,11 @@ async fn logout_is_a_post_with_the_token_and_a_replay_changes_nothing() {
             .header("set-cookie")
             .is_some_and(|c| c.starts_with("kartskola_session=;") && c.contains("Max-Age=0"))
     );
+    assert_eq!(
+        logout.header("clear-site-data"),
+        Some("\"storage\""),
+        "drafts kept in localStorage leave with the person"
+    );
     assert_eq!(me(&app, &cookie).await, StatusCode::UNAUTHORIZED);
     let replay = app
         .post_form("/logout", Some(&cookie), &[("csrf", &csrf)])
