@@ -2,7 +2,8 @@
 // courses/gis-regional-planering/, in Chromium, as a person would (issue #6).
 // Why: the unit, HTTP and player tests each prove a part; only a walk through the real pages
 // proves that a course can be taken: the course page leads to the lesson, the lesson reads as
-// written (title, learning outcomes, worked example), every exercise it lists opens and can be
+// written (title, learning outcomes, worked example; in Swedish and, from the header's language
+// link, in English), every exercise it lists opens and can be
 // answered without a mouse (the coordinate table, the feature list, the typed value, the
 // options, the keyboard crosshair), the author's right answer passes, and the course page then
 // counts the lesson as completed. The lessons are picked so the walk meets every kind of
@@ -58,9 +59,15 @@ const plain = (md) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/** A lesson's Swedish file: title, exercises, learning outcomes and the worked example's opening. */
-function lessonOf(moduleDir, slug) {
-  const text = fs.readFileSync(path.join(COURSE_DIR, moduleDir, `${slug}.sv.md`), 'utf8');
+// The headings every lesson uses (docs/authoring.md), per language.
+const HEADINGS = {
+  sv: { outcomes: 'Lärandemål', example: 'Exempel' },
+  en: { outcomes: 'Learning outcomes', example: 'Worked example' },
+};
+
+/** A lesson's file in `lang`: title, exercises, learning outcomes and the worked example's opening. */
+function lessonOf(moduleDir, slug, lang = 'sv') {
+  const text = fs.readFileSync(path.join(COURSE_DIR, moduleDir, `${slug}.${lang}.md`), 'utf8');
   const [, front, body] = text.split(/^\+\+\+\s*$/m);
   const title = front.match(/^title\s*=\s*"([^"]+)"/m)[1];
   const exercises = JSON.parse(front.match(/^exercises\s*=\s*(\[[^\]]*\])/m)[1]);
@@ -69,13 +76,13 @@ function lessonOf(moduleDir, slug) {
     assert.ok(found, `${slug}: no "## ${heading}" section`);
     return found.slice(heading.length).trim();
   };
-  const outcomes = section('Lärandemål')
+  const outcomes = section(HEADINGS[lang].outcomes)
     .split('\n')
     .filter((l) => l.startsWith('- '))
     .map((l) => plain(l.slice(2)));
-  const example = plain(section('Exempel').split('\n')[0]);
+  const example = plain(section(HEADINGS[lang].example).split('\n')[0]);
   assert.ok(outcomes.length > 0 && example.length > 10, `${slug}: outcomes and example`);
-  return { slug, title, exercises, outcomes, example };
+  return { slug, lang, title, exercises, outcomes, example };
 }
 
 /** exercises/<id>/exercise.toml as the few facts the walk needs. */
@@ -231,6 +238,25 @@ async function doExercise(page, id) {
   return { kind: exercise.kind, score: body.score };
 }
 
+/** Reads the lesson page shown: its title, learning outcomes and worked example are visible. */
+async function readLesson(page, lesson) {
+  const where = `${lesson.slug} (${lesson.lang})`;
+  const { outcomes, example } = HEADINGS[lesson.lang];
+  assert.ok(await page.getByRole('heading', { level: 1, name: lesson.title, exact: true }).isVisible(), `${where}: title`);
+  assert.ok(await page.getByRole('heading', { level: 2, name: outcomes, exact: true }).isVisible(), `${where}: outcomes heading`);
+  for (const outcome of lesson.outcomes) {
+    assert.ok(await page.locator('.lesson-body li', { hasText: outcome }).first().isVisible(), `${where}: outcome "${outcome}"`);
+  }
+  assert.ok(await page.getByRole('heading', { level: 2, name: example, exact: true }).isVisible(), `${where}: example heading`);
+  assert.ok(await page.locator('.lesson-body p', { hasText: lesson.example }).first().isVisible(), `${where}: example "${lesson.example}"`);
+}
+
+/** Follows the header's language link and waits for the page in the other language. */
+async function switchLanguage(page, name, lang) {
+  await Promise.all([page.waitForURL((u) => u.searchParams.get('lang') === lang), page.getByRole('link', { name, exact: true }).click()]);
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+}
+
 /** The status badge of a lesson on the course page. */
 async function statusOf(page, title) {
   const item = page.locator('li.lesson', { has: page.getByRole('link', { name: title, exact: true }) });
@@ -258,13 +284,7 @@ test('a learner walks one lesson per module, answers every exercise without the 
 
     // The lesson, read.
     await Promise.all([page.waitForURL(`**/courses/${COURSE}/**`), page.getByRole('link', { name: lesson.title, exact: true }).click()]);
-    assert.ok(await page.getByRole('heading', { level: 1, name: lesson.title, exact: true }).isVisible(), `${slug}: title`);
-    assert.ok(await page.getByRole('heading', { level: 2, name: 'Lärandemål', exact: true }).isVisible(), `${slug}: outcomes heading`);
-    for (const outcome of lesson.outcomes) {
-      assert.ok(await page.locator('.lesson-body li', { hasText: outcome }).first().isVisible(), `${slug}: outcome "${outcome}"`);
-    }
-    assert.ok(await page.getByRole('heading', { level: 2, name: 'Exempel', exact: true }).isVisible(), `${slug}: example heading`);
-    assert.ok(await page.locator('.lesson-body p', { hasText: lesson.example }).first().isVisible(), `${slug}: example "${lesson.example}"`);
+    await readLesson(page, lesson);
     const lessonUrl = page.url();
 
     // Every exercise it lists, in order, each from its card and back to the lesson.
@@ -276,6 +296,11 @@ test('a learner walks one lesson per module, answers every exercise without the 
       await page.goBack();
       assert.equal(page.url(), lessonUrl, `${id}: back on the lesson`);
     }
+
+    // English second: the same lesson reads in English from the header's language link.
+    await switchLanguage(page, 'English', 'en');
+    await readLesson(page, lessonOf(moduleDir, slug, 'en'));
+    await switchLanguage(page, 'Svenska', 'sv');
 
     // The course page counts the lesson as completed.
     await Promise.all([page.waitForURL(`**/courses/${COURSE}`), page.getByRole('link', { name: 'Tillbaka till kursen', exact: true }).click()]);
