@@ -373,7 +373,10 @@ mod tests {
     fn item(code: &str, params: Value) -> FeedbackItem {
         FeedbackItem {
             code: code.to_owned(),
-            params: params.as_object().cloned().unwrap_or_default(),
+            params: match params {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            },
             text: None,
         }
     }
