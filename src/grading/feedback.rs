@@ -215,6 +215,61 @@ fn num(params: &Map<String, Value>, key: &str) -> String {
     params.get(key).map(Value::to_string).unwrap_or_default()
 }
 
+fn float(params: &Map<String, Value>, key: &str) -> f64 {
+    params.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN)
+}
+
+/// `x` with `decimals` decimals as the reader's language writes it: "6 330" and "0,46" in
+/// Swedish (a no-break space between thousands, so a number never breaks over two lines),
+/// "6,330" and "0.46" in English. The params keep the exact JSON numbers for machines; these
+/// texts are for people, who were shown "10035.18 m" in a Swedish sentence before.
+fn localized(x: f64, decimals: usize, lang: Lang) -> String {
+    let (group, point) = match lang {
+        Lang::Sv => ('\u{a0}', ','),
+        Lang::En => (',', '.'),
+    };
+    let text = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::new();
+    if x.is_sign_negative() && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.push('−');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A distance in metres for a message: "850 m", "10,0 km", "6 330 km". Whole metres below a
+/// kilometre; tenths of a kilometre below 100 km, whole kilometres above (the keys are never
+/// finer than that).
+fn distance(params: &Map<String, Value>, key: &str, lang: Lang) -> String {
+    let m = float(params, key);
+    if m < 1000.0 {
+        format!("{} m", localized(m.round(), 0, lang))
+    } else if m < 100_000.0 {
+        format!("{} km", localized(m / 1000.0, 1, lang))
+    } else {
+        format!("{} km", localized((m / 1000.0).round(), 0, lang))
+    }
+}
+
+/// A ratio as a whole percentage: "23 %" in Swedish, "23%" in English.
+fn percent(params: &Map<String, Value>, key: &str, lang: Lang) -> String {
+    let p = localized((float(params, key) * 100.0).round(), 0, lang);
+    match lang {
+        Lang::Sv => format!("{p}\u{a0}%"),
+        Lang::En => format!("{p}%"),
+    }
+}
+
 fn text(params: &Map<String, Value>, key: &str) -> String {
     params
         .get(key)
@@ -234,40 +289,43 @@ impl FeedbackItem {
         match (self.code.as_str(), lang) {
             ("too_far", Lang::Sv) => match p.get("label") {
                 Some(_) => format!(
-                    "\"{}\" ligger {} m från rätt plats.",
+                    "\"{}\" ligger {} från rätt plats.",
                     text(p, "label"),
-                    num(p, "distance_m")
+                    distance(p, "distance_m", lang)
                 ),
-                None => format!("Svaret ligger {} m från rätt plats.", num(p, "distance_m")),
+                None => format!(
+                    "Svaret ligger {} från rätt plats.",
+                    distance(p, "distance_m", lang)
+                ),
             },
             ("too_far", Lang::En) => match p.get("label") {
                 Some(_) => format!(
-                    "\"{}\" is {} m from the right place.",
+                    "\"{}\" is {} from the right place.",
                     text(p, "label"),
-                    num(p, "distance_m")
+                    distance(p, "distance_m", lang)
                 ),
                 None => format!(
-                    "Your answer is {} m from the right place.",
-                    num(p, "distance_m")
+                    "Your answer is {} from the right place.",
+                    distance(p, "distance_m", lang)
                 ),
             },
             ("label_missing", Lang::Sv) => format!("Du placerade inte \"{}\".", text(p, "label")),
             ("label_missing", Lang::En) => format!("You did not place \"{}\".", text(p, "label")),
             ("low_overlap", Lang::Sv) => format!(
                 "Ytan överlappar rätt område till {} (IoU); rita gränsen närmare.",
-                num(p, "iou")
+                localized(float(p, "iou"), 2, lang)
             ),
             ("low_overlap", Lang::En) => format!(
                 "Your area overlaps the right one by {} (IoU); follow the boundary more closely.",
-                num(p, "iou")
+                localized(float(p, "iou"), 2, lang)
             ),
             ("line_off", Lang::Sv) => format!(
-                "Linjen avviker upp till {} m från rätt sträckning.",
-                num(p, "distance_m")
+                "Linjen avviker upp till {} från rätt sträckning.",
+                distance(p, "distance_m", lang)
             ),
             ("line_off", Lang::En) => format!(
-                "Your line strays up to {} m from the right course.",
-                num(p, "distance_m")
+                "Your line strays up to {} from the right course.",
+                distance(p, "distance_m", lang)
             ),
             ("line_reversed", Lang::Sv) => {
                 "Linjen har rätt form men är ritad åt fel håll.".to_owned()
@@ -290,11 +348,11 @@ impl FeedbackItem {
             }
             ("measure_off", Lang::Sv) => format!(
                 "Mätningen avviker med {} (relativt fel).",
-                num(p, "relative_error")
+                percent(p, "relative_error", lang)
             ),
             ("measure_off", Lang::En) => format!(
                 "Your measurement is off by {} (relative error).",
-                num(p, "relative_error")
+                percent(p, "relative_error", lang)
             ),
             ("degrees_not_metres", Lang::Sv) => {
                 "Du angav grader; N och E ska anges i meter i det angivna koordinatsystemet."
@@ -305,5 +363,81 @@ impl FeedbackItem {
             }
             _ => String::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(code: &str, params: Value) -> FeedbackItem {
+        FeedbackItem {
+            code: code.to_owned(),
+            params: match params {
+                Value::Object(m) => m,
+                _ => Map::new(),
+            },
+            text: None,
+        }
+    }
+
+    fn both(code: &str, params: Value) -> (String, String) {
+        let f = item(code, params);
+        (f.message(Lang::Sv), f.message(Lang::En))
+    }
+
+    #[test]
+    fn numbers_are_written_as_each_language_writes_them() {
+        assert_eq!(localized(6330.0, 0, Lang::Sv), "6\u{a0}330");
+        assert_eq!(localized(6330.0, 0, Lang::En), "6,330");
+        assert_eq!(
+            localized(1_234_567.891, 1, Lang::Sv),
+            "1\u{a0}234\u{a0}567,9"
+        );
+        assert_eq!(localized(0.456, 2, Lang::Sv), "0,46");
+        assert_eq!(localized(0.456, 2, Lang::En), "0.46");
+        assert_eq!(localized(999.0, 0, Lang::En), "999");
+        assert_eq!(localized(-12.5, 1, Lang::Sv), "−12,5");
+        assert_eq!(
+            localized(-0.001, 1, Lang::En),
+            "0.0",
+            "no minus on a rounded zero"
+        );
+    }
+
+    #[test]
+    fn distances_read_in_metres_or_kilometres() {
+        let (sv, en) = both("too_far", json!({"distance_m": 850.4}));
+        assert_eq!(sv, "Svaret ligger 850 m från rätt plats.");
+        assert_eq!(en, "Your answer is 850 m from the right place.");
+        let (sv, en) = both("too_far", json!({"distance_m": 10035.18, "label": "Umeå"}));
+        assert_eq!(sv, "\"Umeå\" ligger 10,0 km från rätt plats.");
+        assert_eq!(en, "\"Umeå\" is 10.0 km from the right place.");
+        // N and E swapped in read_coordinates: thousands of kilometres.
+        let (sv, en) = both("too_far", json!({"distance_m": 6_329_727.803}));
+        assert_eq!(sv, "Svaret ligger 6\u{a0}330 km från rätt plats.");
+        assert_eq!(en, "Your answer is 6,330 km from the right place.");
+        let (sv, en) = both(
+            "line_off",
+            json!({"metric": "hausdorff", "distance_m": 23456.0}),
+        );
+        assert_eq!(sv, "Linjen avviker upp till 23,5 km från rätt sträckning.");
+        assert_eq!(en, "Your line strays up to 23.5 km from the right course.");
+    }
+
+    #[test]
+    fn ratios_and_counts() {
+        let (sv, en) = both("low_overlap", json!({"iou": 0.456789}));
+        assert_eq!(
+            sv,
+            "Ytan överlappar rätt område till 0,46 (IoU); rita gränsen närmare."
+        );
+        assert!(en.contains("by 0.46 (IoU)"), "{en}");
+        let (sv, en) = both("measure_off", json!({"relative_error": 0.234567}));
+        assert_eq!(sv, "Mätningen avviker med 23\u{a0}% (relativt fel).");
+        assert_eq!(en, "Your measurement is off by 23% (relative error).");
+        let (sv, en) = both("selection_incomplete", json!({"count": 2}));
+        assert_eq!(sv, "2 objekt saknas i ditt urval.");
+        assert_eq!(en, "2 features are missing from your selection.");
     }
 }

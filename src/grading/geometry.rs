@@ -195,7 +195,13 @@ impl Raw {
             ..Place::default()
         };
         match self {
-            Raw::Point(c) => f(base, *c),
+            Raw::Point(c) => f(
+                Place {
+                    point: true,
+                    ..base
+                },
+                *c,
+            ),
             Raw::Line(l) => each_in_line(l, base, f),
             Raw::Polygon(rs) => each_in_rings(rs, base, f),
             Raw::MultiLine(ls) => {

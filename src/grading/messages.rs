@@ -57,10 +57,24 @@ pub(crate) struct Place {
     /// Ring of a polygon; 0 is the outer boundary.
     pub(crate) ring: Option<usize>,
     pub(crate) vertex: Option<usize>,
+    /// The position is a Point geometry's only one: it has no ring or vertex to name, so the
+    /// messages name "the point" instead (an empty place read "at  is outside").
+    pub(crate) point: bool,
 }
 
 impl Place {
+    /// Where the problem is, as a noun phrase: "the point", "vertex 3", "ring 0 (the outer
+    /// boundary), vertex 3", "feature 1, vertex 0"…; "the whole geometry" when a check is about
+    /// a geometry as a whole (a line that is too short) and nothing narrower applies.
     fn render(&self, lang: Lang) -> String {
+        if self.point {
+            return match (self.feature, lang) {
+                (None, Lang::Sv) => "punkten".to_owned(),
+                (None, Lang::En) => "the point".to_owned(),
+                (Some(i), Lang::Sv) => format!("punkten i objekt {i}"),
+                (Some(i), Lang::En) => format!("the point of feature {i}"),
+            };
+        }
         let mut parts = Vec::new();
         let (feature, part, ring, vertex) = match lang {
             Lang::Sv => ("objekt", "del", "ring", "hörn"),
@@ -84,7 +98,37 @@ impl Place {
         if let Some(i) = self.vertex {
             parts.push(format!("{vertex} {i}"));
         }
+        if parts.is_empty() {
+            return match lang {
+                Lang::Sv => "hela geometrin".to_owned(),
+                Lang::En => "the whole geometry".to_owned(),
+            };
+        }
         parts.join(", ")
+    }
+
+    /// Nothing narrower than the whole geometry is named.
+    fn is_whole(&self) -> bool {
+        *self == Place::default()
+    }
+
+    /// " (where)" after a sentence that already names the geometry ("The line has …"), or
+    /// nothing when the place would only repeat that.
+    fn aside(&self, lang: Lang) -> String {
+        if self.is_whole() {
+            String::new()
+        } else {
+            format!(" ({})", self.render(lang))
+        }
+    }
+}
+
+/// "1 position", "3 positions" (sv "1 position", "3 positioner").
+fn positions(n: usize, lang: Lang) -> String {
+    match (n, lang) {
+        (1, _) => "1 position".to_owned(),
+        (n, Lang::Sv) => format!("{n} positioner"),
+        (n, Lang::En) => format!("{n} positions"),
     }
 }
 
@@ -380,22 +424,30 @@ fn invalid_text(at: &Place, reason: &InvalidReason, lang: Lang) -> String {
             "The ring is not closed ({here}): its last position must equal its first. Repeat the first position at the end; the grader never closes rings itself."
         ),
         (InvalidReason::RingTooShort(n), Lang::Sv) => format!(
-            "Ringen har bara {n} positioner ({here}); en ring behöver minst 4 (3 olika hörn och den stängande positionen). Rita minst en triangel."
+            "Ringen har bara {} ({here}); en ring behöver minst 4 (3 olika hörn och den stängande positionen). Rita minst en triangel.",
+            positions(*n, lang)
         ),
         (InvalidReason::RingTooShort(n), Lang::En) => format!(
-            "The ring has only {n} positions ({here}); a ring needs at least 4 (3 distinct corners plus the closing position). Draw at least a triangle."
+            "The ring has only {} ({here}); a ring needs at least 4 (3 distinct corners plus the closing position). Draw at least a triangle.",
+            positions(*n, lang)
         ),
         (InvalidReason::LineTooShort(n), Lang::Sv) => format!(
-            "Linjen har {n} positioner ({here}); en linje behöver minst 2 olika. Rita minst ett segment."
+            "Linjen har {}{}; en linje behöver minst 2 olika. Rita minst ett segment.",
+            positions(*n, lang),
+            at.aside(lang)
         ),
         (InvalidReason::LineTooShort(n), Lang::En) => format!(
-            "The line has {n} positions ({here}); a line needs at least 2 distinct ones. Draw at least one segment."
+            "The line has {}{}; a line needs at least 2 distinct ones. Draw at least one segment.",
+            positions(*n, lang),
+            at.aside(lang)
         ),
         (InvalidReason::ZeroLength, Lang::Sv) => format!(
-            "Linjen har längden noll ({here}): alla positioner är samma punkt. Rita en linje mellan olika punkter."
+            "Linjen har längden noll{}: alla positioner är samma punkt. Rita en linje mellan olika punkter.",
+            at.aside(lang)
         ),
         (InvalidReason::ZeroLength, Lang::En) => format!(
-            "The line has zero length ({here}): all its positions are the same point. Draw a line between different points."
+            "The line has zero length{}: all its positions are the same point. Draw a line between different points.",
+            at.aside(lang)
         ),
         (InvalidReason::ZeroArea, Lang::Sv) => format!(
             "Ringen har arean noll ({here}): hörnen ligger på en rak linje eller sammanfaller. Rita en yta med minst tre hörn som inte ligger på rad."
@@ -543,7 +595,7 @@ fn render(p: &Problem, lang: Lang) -> String {
                 " Ordningen är [longitud, latitud]."
             };
             format!(
-                "Koordinaten [{lon}, {lat}] vid {} ligger utanför WGS 84 (longitud ±180, latitud ±90).{hint}",
+                "Koordinaten [{lon}, {lat}] för {} ligger utanför WGS 84 (longitud ±180, latitud ±90).{hint}",
                 at.render(lang)
             )
         }
@@ -562,7 +614,7 @@ fn render(p: &Problem, lang: Lang) -> String {
                 " The order is [longitude, latitude]."
             };
             format!(
-                "The coordinate [{lon}, {lat}] at {} is outside WGS 84 (longitude ±180, latitude ±90).{hint}",
+                "The coordinate [{lon}, {lat}] of {} is outside WGS 84 (longitude ±180, latitude ±90).{hint}",
                 at.render(lang)
             )
         }
@@ -621,7 +673,7 @@ fn render(p: &Problem, lang: Lang) -> String {
             },
             Lang::Sv,
         ) => format!(
-            "Koordinaten [{lon}, {lat}] vid {} ligger mer än 2° utanför kartans utsträckning [{}, {}, {}, {}]. Rita svaret på kartan i uppgiften.",
+            "Koordinaten [{lon}, {lat}] för {} ligger mer än 2° utanför kartans utsträckning [{}, {}, {}, {}]. Rita svaret på kartan i uppgiften.",
             at.render(lang),
             extent[0],
             extent[1],
@@ -637,7 +689,7 @@ fn render(p: &Problem, lang: Lang) -> String {
             },
             Lang::En,
         ) => format!(
-            "The coordinate [{lon}, {lat}] at {} lies more than 2° outside the map extent [{}, {}, {}, {}]. Draw the answer on the exercise's map.",
+            "The coordinate [{lon}, {lat}] of {} lies more than 2° outside the map extent [{}, {}, {}, {}]. Draw the answer on the exercise's map.",
             at.render(lang),
             extent[0],
             extent[1],
@@ -951,6 +1003,221 @@ mod tests {
         let (code, en, _) = refuse(&polygon_exercise(), &poly(&hole_outside));
         assert_eq!(code, "invalid_geometry");
         assert!(en.contains("ring 1 (a hole)"), "{en}");
+    }
+
+    fn point_exercise() -> Exercise {
+        exercise(
+            "place_point",
+            json!({"full_within_m": 5000, "zero_beyond_m": 15000}),
+            Some(json!({"type": "Point", "coordinates": [22.1567, 65.5848]})),
+        )
+    }
+
+    fn line_exercise() -> Exercise {
+        exercise(
+            "draw_line",
+            json!({"full_within_m": 200, "zero_beyond_m": 2000}),
+            Some(json!({"type": "LineString", "coordinates": [[15.0, 62.0], [15.1, 62.05]]})),
+        )
+    }
+
+    fn point(lon: f64, lat: f64) -> Vec<u8> {
+        json!({"geometry": {"type": "Point", "coordinates": [lon, lat]}})
+            .to_string()
+            .into_bytes()
+    }
+
+    /// A message with a hole where a place or number should be: doubled spaces, empty
+    /// brackets, or a preposition straight before punctuation.
+    fn has_hole(m: &str) -> bool {
+        m.contains("  ")
+            || m.contains("()")
+            || m.contains("[]")
+            || m.contains(" ,")
+            || m.contains(" .")
+            || [" at ", " of ", " vid ", " för "]
+                .iter()
+                .any(|p| m.contains(&format!("{p}is")) || m.contains(&format!("{p}ligger")))
+    }
+
+    #[test]
+    fn out_of_range_names_the_point_of_a_point_answer() {
+        let (code, en, sv) = refuse(&point_exercise(), &point(722_900.0, 7_535_580.0));
+        assert_eq!(code, "out_of_range_coordinate");
+        assert!(
+            en.starts_with("The coordinate [722900, 7535580] of the point is outside WGS 84")
+                && en.contains("SWEREF 99 TM"),
+            "{en}"
+        );
+        assert!(
+            sv.starts_with("Koordinaten [722900, 7535580] för punkten ligger utanför WGS 84"),
+            "{sv}"
+        );
+        assert!(!has_hole(&en) && !has_hole(&sv), "{en} / {sv}");
+        // Not SWEREF-looking: the hint is the axis order instead.
+        let (_, en, _) = refuse(&point_exercise(), &point(65.58, 122.15));
+        assert!(
+            en.contains("of the point") && en.contains("[longitude, latitude]"),
+            "{en}"
+        );
+    }
+
+    #[test]
+    fn a_labelled_point_is_named_with_its_feature() {
+        let ex = exercise(
+            "place_points",
+            json!({"full_within_m": 5000, "zero_beyond_m": 50000}),
+            Some(json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"label": "lulea"}, "geometry": {"type": "Point", "coordinates": [22.1567, 65.5848]}},
+                {"type": "Feature", "properties": {"label": "umea"}, "geometry": {"type": "Point", "coordinates": [20.2630, 63.8258]}}]})),
+        );
+        let body = json!({"features": {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"label": "lulea"}, "geometry": {"type": "Point", "coordinates": [22.15, 65.58]}},
+            {"type": "Feature", "properties": {"label": "umea"}, "geometry": {"type": "Point", "coordinates": [20.26, 95.0]}}]}});
+        let (code, en, sv) = refuse(&ex, body.to_string().as_bytes());
+        assert_eq!(code, "out_of_range_coordinate");
+        assert!(en.contains("of the point of feature 1 is outside"), "{en}");
+        assert!(sv.contains("för punkten i objekt 1 ligger utanför"), "{sv}");
+    }
+
+    #[test]
+    fn out_of_extent_and_non_finite_name_the_point() {
+        let (code, en, sv) = refuse(&point_exercise(), &point(-40.0, 65.0));
+        assert_eq!(code, "out_of_map_extent");
+        assert!(
+            en.starts_with("The coordinate [-40, 65] of the point lies more than 2°"),
+            "{en}"
+        );
+        assert!(
+            sv.starts_with("Koordinaten [-40, 65] för punkten ligger"),
+            "{sv}"
+        );
+        assert!(!has_hole(&en) && !has_hole(&sv), "{en} / {sv}");
+
+        let g = RawGeometry {
+            feature: None,
+            path: "answer.geometry".to_owned(),
+            raw: Raw::Point(Coord {
+                x: f64::INFINITY,
+                y: 65.0,
+            }),
+        };
+        let e = check_coordinates(&[g], None, None).err();
+        let (en, sv) = e
+            .map(|e| (e.message(Lang::En), e.message(Lang::Sv)))
+            .unwrap_or_default();
+        assert!(en.contains("(the point)"), "{en}");
+        assert!(sv.contains("(punkten)"), "{sv}");
+    }
+
+    #[test]
+    fn a_line_too_short_says_so_without_an_empty_place() {
+        let one = json!({"geometry": {"type": "LineString", "coordinates": [[15.0, 62.0]]}});
+        let (code, en, sv) = refuse(&line_exercise(), one.to_string().as_bytes());
+        assert_eq!(code, "invalid_geometry");
+        assert!(en.starts_with("The line has 1 position; "), "{en}");
+        assert!(sv.starts_with("Linjen har 1 position; "), "{sv}");
+        let same = json!({"geometry": {"type": "LineString", "coordinates": [[15.0, 62.0], [15.0, 62.0]]}});
+        let (_, en, sv) = refuse(&line_exercise(), same.to_string().as_bytes());
+        assert!(en.starts_with("The line has zero length: "), "{en}");
+        assert!(sv.starts_with("Linjen har längden noll: "), "{sv}");
+        // In a MultiLineString (a `site` line may be one) the part is named.
+        let part = Place {
+            part: Some(1),
+            ..Place::default()
+        };
+        let e = crate::grading::validate::validate_line(&[Coord { x: 0.0, y: 0.0 }], part).err();
+        let (en, sv) = e
+            .map(|e| (e.message(Lang::En), e.message(Lang::Sv)))
+            .unwrap_or_default();
+        assert!(en.starts_with("The line has 1 position (part 1); "), "{en}");
+        assert!(sv.starts_with("Linjen har 1 position (del 1); "), "{sv}");
+        let (_, en, _) = refuse(
+            &polygon_exercise(),
+            &poly(&json!([[[18.0, 62.0], [18.2, 62.0], [18.0, 62.0]]])),
+        );
+        assert!(en.contains("only 3 positions (ring 0"), "{en}");
+    }
+
+    /// Every message, in both languages, for every kind of place (a point, a labelled point, a
+    /// vertex of a line, of a ring, of a part, and the whole geometry): none has a hole.
+    #[test]
+    fn no_message_has_an_empty_place() {
+        let places = [
+            Place {
+                point: true,
+                ..Place::default()
+            },
+            Place {
+                point: true,
+                feature: Some(2),
+                ..Place::default()
+            },
+            Place {
+                vertex: Some(3),
+                ..Place::default()
+            },
+            Place {
+                ring: Some(0),
+                vertex: Some(3),
+                ..Place::default()
+            },
+            Place {
+                part: Some(1),
+                ring: Some(1),
+                vertex: Some(0),
+                ..Place::default()
+            },
+            Place {
+                part: Some(1),
+                ..Place::default()
+            },
+            Place::default(),
+        ];
+        let reasons = |other: Place| {
+            vec![
+                InvalidReason::UnclosedRing,
+                InvalidReason::RingTooShort(3),
+                InvalidReason::LineTooShort(1),
+                InvalidReason::ZeroLength,
+                InvalidReason::ZeroArea,
+                InvalidReason::Crossing(other),
+                InvalidReason::Spike,
+                InvalidReason::HoleOutsideShell,
+                InvalidReason::HoleInHole(other),
+                InvalidReason::PartsOverlap(other),
+            ]
+        };
+        for at in places {
+            let mut problems = vec![
+                Problem::NonFinite { at },
+                Problem::OutOfRange {
+                    at,
+                    lon: 200.0,
+                    lat: 65.0,
+                    looks_like_sweref: false,
+                },
+                Problem::OutOfExtent {
+                    at,
+                    lon: 40.0,
+                    lat: 65.0,
+                    extent: [10.0, 55.0, 25.0, 69.5],
+                },
+            ];
+            for other in places {
+                problems.extend(
+                    reasons(other)
+                        .into_iter()
+                        .map(|reason| Problem::Invalid { at, reason }),
+                );
+            }
+            for problem in problems {
+                for lang in [Lang::Sv, Lang::En] {
+                    let m = render(&problem, lang);
+                    assert!(!has_hole(&m), "{problem:?} ({lang:?}): {m}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -229,7 +229,7 @@ mod round_trip {
         );
         assert_eq!(
             r.feedback[0].message(Lang::Sv),
-            "Svaret ligger 10035.18 m från rätt plats."
+            "Svaret ligger 10,0 km från rätt plats."
         );
     }
 

@@ -91,7 +91,7 @@ pub(crate) fn validate_polygonal(
                 feature,
                 part: multi.then_some(p),
                 ring: Some(r),
-                vertex: None,
+                ..Place::default()
             };
             rings.push((p, r, clean_ring(ring, at)?));
         }

@@ -414,7 +414,7 @@ pub(super) static STRINGS: Strings = Strings {
         courses_heading: "Courses",
         json_link: "My progress as JSON",
         see_all: "All my progress and my competence profile",
-        nav_team: "Team",
+        nav_team: "My team",
         team_title: "Competence in the region",
         team_intro: "Where do the region's people stand in GIS competence, and where is training needed? Every figure is computed from the answers to the exercises.",
         filter_heading: "Selection",

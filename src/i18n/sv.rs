@@ -414,7 +414,7 @@ pub(super) static STRINGS: Strings = Strings {
         courses_heading: "Kurser",
         json_link: "Mina framsteg som JSON",
         see_all: "Alla mina framsteg och min kompetensprofil",
-        nav_team: "Team",
+        nav_team: "Mitt team",
         team_title: "Kompetens i regionen",
         team_intro: "Var står regionens medarbetare i GIS-kompetens, och var behövs utbildning? Alla siffror räknas fram ur svaren på övningarna.",
         filter_heading: "Urval",

@@ -1,11 +1,17 @@
-//! What the page header shows besides the menu: whether the reader seems logged in (a log-in
-//! link or an account link) and the demo-data banner. Both are known without a database
-//! query, so public pages (lessons, the catalogue) stay as fast as before.
+//! What the page header shows besides the fixed links: a log-in link or the signed-in person's
+//! links (account, "My progress", and "My team" for managers and admins), which of them is the
+//! current page (`aria-current="page"`), and the demo-data banner.
 //!
 //! The header is rendered by every page through `Chrome`, which many handlers build; rather
-//! than thread these two flags through each of them, one middleware sets them for the request
-//! in a task-local that `Chrome::new` reads. A page rendered outside a request (none today)
-//! gets the defaults: not logged in, no banner.
+//! than thread these flags through each of them, one middleware sets them for the request in a
+//! task-local that `Chrome::new` reads. A page rendered outside a request (none today) gets the
+//! defaults: not logged in, no banner.
+//!
+//! Anonymous readers (no session cookie) cost no query, so public pages stay as fast as before.
+//! With a session cookie the middleware resolves the person, because only their capabilities
+//! tell whether the team link belongs in the header; the lookup is kept in the request's
+//! extensions, so a handler that needs the person (most pages of a signed-in person) reuses it
+//! instead of asking again. Machine routes (`/api/`, assets, health) render no header and skip it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,9 +20,9 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::session::has_session_cookie;
+use super::session::{has_session_cookie, resolve};
 use super::state::AppState;
-use crate::db::Db;
+use crate::db::{Capability, Db};
 
 /// Whether demo accounts exist, refreshed by the periodic task (and after start-up), so that
 /// no page pays a query for the banner. `kartskola seed-demo` run from the shell shows up
@@ -41,10 +47,15 @@ impl DemoFlag {
 /// The header's per-request flags.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Nav {
-    /// A session cookie came with the request (it may have expired: the account link then
-    /// leads to the login page, which is harmless).
+    /// A valid session came with the request (or, where it could not be checked, a session
+    /// cookie did).
     pub signed_in: bool,
+    /// The person may open `/team` (a manager or an admin).
+    pub team: bool,
     pub demo: bool,
+    /// The path of the header link that leads to this very page, if any, for
+    /// `aria-current="page"`; "" otherwise.
+    pub current: &'static str,
 }
 
 tokio::task_local! {
@@ -58,11 +69,63 @@ impl Nav {
     }
 }
 
+/// The header's own links: the one equal to the request's path is the current page. Other pages
+/// (a lesson, an exercise) are not in the header, so no link is marked there.
+const LINKS: [&str; 5] = ["/", "/me/progress", "/team", "/account", "/login"];
+
+fn current_link(path: &str) -> &'static str {
+    LINKS
+        .iter()
+        .copied()
+        .find(|link| *link == path)
+        .unwrap_or("")
+}
+
+/// Requests that never render the header: the JSON API, assets and the health check.
+fn is_machine_route(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/assets/") || path == "/healthz"
+}
+
 /// Sets [`Nav`] for everything inside (handlers and the error renderer).
 pub(super) async fn scope(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let nav = Nav {
-        signed_in: has_session_cookie(request.headers(), &state.config),
+    let cookie = has_session_cookie(request.headers(), &state.config);
+    let path = request.uri().path();
+    let mut nav = Nav {
+        signed_in: cookie,
+        team: false,
         demo: state.demo.get(),
+        current: current_link(path),
     };
-    NAV.scope(nav, next.run(request)).await
+    if !cookie || is_machine_route(path) {
+        return NAV.scope(nav, next.run(request)).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    match resolve(&mut parts, &state).await {
+        Ok(person) => {
+            nav.signed_in = person.is_some();
+            nav.team =
+                person.is_some_and(|p| p.has(Capability::Manager) || p.has(Capability::Admin));
+        }
+        // The page itself decides what a database failure means; the header falls back to
+        // what the cookie alone tells (and leaves the team link out).
+        Err(e) => tracing::warn!(error = %e, "cannot resolve the session for the header"),
+    }
+    NAV.scope(nav, next.run(Request::from_parts(parts, body)))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_header_links_are_current_pages() {
+        assert_eq!(current_link("/"), "/");
+        assert_eq!(current_link("/me/progress"), "/me/progress");
+        assert_eq!(current_link("/team"), "/team");
+        assert_eq!(current_link("/team/progress.csv"), "");
+        assert_eq!(current_link("/courses/gis-regional-planering"), "");
+        assert!(is_machine_route("/api/me/progress") && is_machine_route("/healthz"));
+        assert!(!is_machine_route("/me/progress") && !is_machine_route("/apiary"));
+    }
 }

@@ -128,7 +128,12 @@ fn millis(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Person>, AppError> {
+/// The request's person, looked up once: the answer is kept in the request's extensions, so
+/// the header (`nav`), the CSRF check and the handler's extractor share one lookup.
+pub(super) async fn resolve(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<Person>, AppError> {
     if let Some(cached) = parts.extensions.get::<MaybePerson>() {
         return Ok(cached.0.clone());
     }

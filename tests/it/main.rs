@@ -18,6 +18,7 @@ mod grading_properties;
 mod helpers;
 mod live;
 mod logs;
+mod nav;
 mod pages;
 mod progress;
 mod team;
