@@ -254,8 +254,12 @@ export async function storedAttempt(page, server, attemptId) {
   return page.evaluate(async ([base, id]) => (await fetch(`${base}/api/attempts/${id}`)).json(), [server.url, attemptId]);
 }
 
+/**
+ * Where a test saves a picture of a page: target/screenshots, so a test run does not rewrite
+ * committed files; `KARTSKOLA_SCREENSHOTS_DIR=docs/screenshots` refreshes the README's pictures.
+ */
 export function screenshotPath(kind) {
-  const dir = path.join(ROOT, 'docs', 'screenshots');
+  const dir = path.resolve(ROOT, process.env.KARTSKOLA_SCREENSHOTS_DIR || path.join('target', 'screenshots'));
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, `${kind}.png`);
 }
