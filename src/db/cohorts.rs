@@ -548,7 +548,22 @@ impl Db {
         person_id: i64,
         exercise_id: Option<&str>,
     ) -> Result<Vec<OverrideRow>, DbError> {
-        let rows = sqlx::query_as::<_, OverrideRow>(
+        let rows = self.override_history(person_id, exercise_id).await?;
+        let mut seen = std::collections::HashSet::new();
+        Ok(rows
+            .into_iter()
+            .filter(|r| seen.insert(r.attempt_id))
+            .collect())
+    }
+
+    /// Every override of a person's attempts (optionally of one exercise), newest first: the
+    /// history, for their data export.
+    pub async fn override_history(
+        &self,
+        person_id: i64,
+        exercise_id: Option<&str>,
+    ) -> Result<Vec<OverrideRow>, DbError> {
+        Ok(sqlx::query_as::<_, OverrideRow>(
             "select o.attempt_id, a.exercise_id, a.attempt_no, o.engine_score, o.previous_score, o.score, \
                     o.passed, o.comment, o.created_at_ms, coalesce(b.display_name, '') as by_name \
              from grade_override o join attempt a on a.attempt_id = o.attempt_id \
@@ -559,12 +574,7 @@ impl Db {
         .bind(person_id)
         .bind(exercise_id.unwrap_or_default())
         .fetch_all(self.reader())
-        .await?;
-        let mut seen = std::collections::HashSet::new();
-        Ok(rows
-            .into_iter()
-            .filter(|r| seen.insert(r.attempt_id))
-            .collect())
+        .await?)
     }
 
     /// The cohorts the scope runs (every cohort for an admin).

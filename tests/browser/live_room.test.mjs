@@ -12,7 +12,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, BIN, PASSWORD, startServer, launchBrowser, newContext, login, rightAnswerOf, exercisesOfKind } from './server.mjs';
+import {
+  ROOT, BIN, PASSWORD, startServer, launchBrowser, newContext, login, rightAnswerOf, exercisesOfKind, screenshotPath,
+} from './server.mjs';
 
 const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const PARTICIPANTS = 24;
@@ -126,7 +128,7 @@ test(`a live room: ${PARTICIPANTS} participants answer, the trainer sees every a
   await login(page, server, trainer, '/cohorts/live');
   await page.selectOption('#live-exercise', POLYGON_EXERCISE);
   await page.check('#live-guests');
-  await Promise.all([page.waitForURL(/\/cohorts\/live\/[A-Z]+$/), page.click('form.live-start button[type="submit"]')]);
+  await Promise.all([page.waitForURL(/\/cohorts\/live\/[0-9A-Z]{6}$/), page.click('form.live-start button[type="submit"]')]);
   const code = (await page.textContent('#live-code')).trim();
   await page.waitForFunction(() => document.getElementById('live-state').textContent !== '…');
 
@@ -160,7 +162,12 @@ test(`a live room: ${PARTICIPANTS} participants answer, the trainer sees every a
   await page.waitForFunction((n) => document.getElementById('live-count').textContent === String(n), PARTICIPANTS, { timeout: 20_000 });
   await page.waitForFunction((n) => document.getElementById('live-map').dataset.features === String(n), PARTICIPANTS, { timeout: 10_000 });
   assert.equal(await page.locator('#live-list tr').count(), PARTICIPANTS);
-  await page.waitForFunction(() => Number(document.getElementById('live-map').dataset.agreementCells || 0) > 0, null, { timeout: 10_000 });
+  // The overlay is recomputed at most every 250 ms: wait until it is made of every answer.
+  await page.waitForFunction(
+    (n) => document.querySelector('#live-agreement li:last-child')?.textContent === `Byggd av ${n} ytsvar.`,
+    PARTICIPANTS,
+    { timeout: 10_000 },
+  );
   assert.equal(await page.isVisible('#live-agreement-box'), true);
   const legend = await page.locator('#live-agreement li').allTextContents();
   assert.equal(legend.length, 6, legend.join(' | '));
@@ -173,6 +180,7 @@ test(`a live room: ${PARTICIPANTS} participants answer, the trainer sees every a
     return Number(map.dataset.agreementCells);
   });
   assert.ok(classes > 10, `agreement cells: ${classes}`);
+  await page.locator('.live-board').screenshot({ path: screenshotPath('live_agreement') });
 
   // The reveal reaches every participant, with the key.
   await page.click('button[data-action="reveal"]');
@@ -230,6 +238,7 @@ test('a cohort page and a class map in the browser: list view, map features, axe
   assert.equal(listed.length, 1);
   assert.match(listed[0], /Test Learner/);
   assert.match(listed[0], /Punkt vid 65,\d{3}° N, 22,\d{3}° O/);
+  await page.locator('.class-map').screenshot({ path: screenshotPath('class_map') });
   assert.deepEqual(await scan(page), [], 'class map page');
   assert.deepEqual(errors, []);
   assert.deepEqual(context.offOrigin, []);

@@ -156,8 +156,18 @@ const MATRIX: &[(&str, &str, Body, [u16; 5])] = &[
     ),
     // Cohorts (docs/cohorts.md): the cohort's trainer and admins; everyone else 404.
     ("GET", "/cohorts", Body::None, [303, 404, 200, 404, 200]),
-    ("GET", "/cohorts/{cohort}", Body::None, [303, 404, 200, 404, 200]),
-    ("GET", "/cohorts/999999", Body::None, [303, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/cohorts/{cohort}",
+        Body::None,
+        [303, 404, 200, 404, 200],
+    ),
+    (
+        "GET",
+        "/cohorts/999999",
+        Body::None,
+        [303, 404, 404, 404, 404],
+    ),
     (
         "GET",
         "/cohorts/{cohort}/exercises/prov-place-lulea",

@@ -616,6 +616,12 @@ async fn the_matrix_the_class_map_and_an_override_the_learner_sees() {
         me.texts("table.exercises td.num")
             .contains(&"90 %".to_owned())
     );
+    // The override is part of the learner's data export.
+    let export = get(&app, &bertil, "/account/export.json").await.json();
+    let exported = &export["grade_overrides"][0];
+    assert_eq!(exported["attempt_id"].as_i64(), Some(bertil_attempt));
+    assert_eq!(exported["comment"], "Rätt resonemang, fel klick.");
+    assert_eq!(exported["previous_score"].as_f64(), Some(engine));
     // Alva sees no note.
     let alva_page = get(&app, &alva, &format!("/exercises/{EXERCISE}")).await;
     assert!(alva_page.texts(".override-notes li").is_empty());
