@@ -553,6 +553,15 @@ fn course_exercises<'a>(catalog: &'a Catalog, course: &Course) -> Vec<(usize, &'
     out
 }
 
+/// What a refused form held, shown again so that nothing typed is lost.
+#[derive(Default)]
+struct Kept {
+    /// The add-by-e-mail field.
+    email: String,
+    /// A due-date form: module slug and the value typed.
+    due: Option<(String, String)>,
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "the page's parts, gathered by the handlers that show it after a change or an error"
@@ -565,11 +574,15 @@ async fn cohort_page(
     cohort: &CohortRow,
     query: ShowQuery,
     errors: Vec<&'static str>,
-    email: String,
+    kept: Kept,
 ) -> Result<Response, AppError> {
     let t = lang.strings().cohorts;
     let scope = runner.0.scope();
     let id = cohort.cohort_id;
+    let Kept {
+        email,
+        due: typed_due,
+    } = kept;
     let (members, due_rows, stat_rows, regions) = tokio::try_join!(
         state.db.cohort_members_in_scope(&scope, id),
         state.db.cohort_due_dates(&scope, id),
@@ -641,9 +654,13 @@ async fn cohort_page(
                 .iter()
                 .map(|m| {
                     let title = m.title.get(lang).to_owned();
+                    let typed = typed_due
+                        .as_ref()
+                        .filter(|(module, _)| *module == m.slug)
+                        .map(|(_, value)| value.clone());
                     DueView {
                         slug: m.slug.clone(),
-                        value: date_or_empty(due.get(&m.slug).copied()),
+                        value: typed.unwrap_or_else(|| date_or_empty(due.get(&m.slug).copied())),
                         save_label: fill(t.due_save_label, &[("module", &title)]),
                         title,
                     }
@@ -721,7 +738,7 @@ pub(super) async fn show(
         &cohort,
         query,
         Vec::new(),
-        String::new(),
+        Kept::default(),
     )
     .await
 }
@@ -776,7 +793,10 @@ pub(super) async fn add_member(
                 &cohort,
                 ShowQuery::default(),
                 vec![error],
-                email.to_owned(),
+                Kept {
+                    email: email.to_owned(),
+                    due: None,
+                },
             )
             .await;
         }
@@ -878,7 +898,10 @@ pub(super) async fn set_due(
                 &cohort,
                 ShowQuery::default(),
                 vec![error],
-                String::new(),
+                Kept {
+                    email: String::new(),
+                    due: Some((module.to_owned(), text.to_owned())),
+                },
             )
             .await;
         }

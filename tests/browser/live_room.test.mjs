@@ -181,6 +181,7 @@ test(`a live room: ${PARTICIPANTS} participants answer, the trainer sees every a
   });
   assert.ok(classes > 10, `agreement cells: ${classes}`);
   await page.locator('.live-board').screenshot({ path: screenshotPath('live_agreement') });
+  assert.deepEqual(await scan(page), [], 'the trainer page with the agreement legend');
 
   // The reveal reaches every participant, with the key.
   await page.click('button[data-action="reveal"]');

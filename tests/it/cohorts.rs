@@ -346,6 +346,12 @@ async fn a_trainer_creates_a_cohort_with_clear_errors_and_manages_members_in_rea
     )
     .await;
     assert_eq!(bad_due.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad_due.html();
+    let typed: Vec<&str> = html
+        .select(&scraper::Selector::parse("table.due input[name=due]").expect("selector"))
+        .filter_map(|e| e.value().attr("value"))
+        .collect();
+    assert_eq!(typed, vec!["1 mars", ""], "what was typed is shown again");
     for (module, due) in [("forsta", "2020-03-01"), ("andra", "2999-12-31")] {
         let saved = post(
             &app,

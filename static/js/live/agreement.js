@@ -72,7 +72,11 @@ export function gridFeatures(grid) {
   return features;
 }
 
-const styles = CLASSES.map(([, , fill]) => new ol.style.Style({ fill: new ol.style.Fill({ color: fill }) }));
+// A hairline of the fill's own colour closes the anti-aliasing seams between neighbouring cells.
+const styles = CLASSES.map(([, , fill]) => new ol.style.Style({
+  fill: new ol.style.Fill({ color: fill }),
+  stroke: new ol.style.Stroke({ color: fill, width: 0.5 }),
+}));
 
 /** The overlay's layer: cells filled by class. */
 export function agreementLayer(source) {
