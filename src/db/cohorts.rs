@@ -619,3 +619,32 @@ impl Db {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_matches_itself_only() {
+        assert_eq!(like_escape("berg"), "berg");
+        assert_eq!(like_escape("50%_a!"), "50!%!_a!!");
+    }
+
+    #[test]
+    fn only_trainers_and_admins_run_cohorts() {
+        use crate::db::Capability;
+        let trainer = Scope::new(7, "norrbotten", &[Capability::Trainer]);
+        let manager = Scope::new(8, "norrbotten", &[Capability::Manager]);
+        assert_eq!(runner_binds(&trainer), (0, 7));
+        assert_eq!(
+            runner_binds(&manager),
+            (0, -1),
+            "matches no cohort's trainer"
+        );
+        assert_eq!(runner_binds(&Scope::operator()), (1, -1));
+        assert_eq!(
+            runs_cohort!("$2", "$3"),
+            "($2 = 1 or c.trainer_person_id = $3)"
+        );
+    }
+}
