@@ -680,6 +680,23 @@ async fn the_matrix_the_class_map_and_an_override_the_learner_sees() {
         page.texts("p.meta").last().map(String::as_str),
         Some("Sammanräkningar visas för grupper med minst fem deltagare.")
     );
+
+    // Pseudonymisation keeps the grades and blanks the comment (free text that may name them).
+    assert!(
+        app.state
+            .db
+            .pseudonymise(&kartskola::db::Scope::operator(), ids[1], "P-BERTIL")
+            .await
+            .expect("pseudonymise")
+    );
+    let kept = app
+        .state
+        .db
+        .override_history(ids[1], None)
+        .await
+        .expect("history");
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].comment.as_str(), kept[0].score), ("–", 0.9));
 }
 
 #[tokio::test]
