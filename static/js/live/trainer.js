@@ -103,6 +103,23 @@ function geometryOf(answer) {
   return [];
 }
 
+/** An answer in words for the list view: map answers by shape and size, others as sent. */
+function describe(answer) {
+  if (!answer) return '';
+  const features = geometryOf(answer);
+  if (features.length === 0) return JSON.stringify(answer);
+  const fill = (text, values) => Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, v), text);
+  const decimal = (n) => (cfg.lang === 'sv' ? n.toFixed(3).replace('.', ',') : n.toFixed(3));
+  return features.map((f) => {
+    const g = f.geometry || {};
+    const label = f.properties && f.properties.label ? `${f.properties.label}: ` : '';
+    if (g.type === 'Point') return label + fill(t.describe_point, { lat: decimal(g.coordinates[1]), lon: decimal(g.coordinates[0]) });
+    if (g.type === 'LineString') return label + fill(t.describe_line, { n: g.coordinates.length });
+    if (g.type === 'Polygon') return label + fill(t.describe_polygon, { n: Math.max(0, g.coordinates[0].length - 1) });
+    return label + g.type;
+  }).join('; ');
+}
+
 function addAnswer(data) {
   if (data.round !== round) return;
   for (const feature of readFeatures({ type: 'FeatureCollection', features: geometryOf(data.answer) })) {
@@ -115,7 +132,7 @@ function addAnswer(data) {
   $('live-count').textContent = String(data.count);
   drawHistogram(data.histogram);
   const row = document.createElement('tr');
-  const summary = data.answer && !data.answer.geometry ? JSON.stringify(data.answer) : '';
+  const summary = describe(data.answer);
   for (const text of [String(data.answer_id), `${Math.round(data.score * 100)} %`, summary]) {
     const cell = document.createElement('td');
     cell.textContent = text;
