@@ -354,6 +354,15 @@ async fn seed(db: &Db, content_root: &Path) -> Result<String, String> {
                 .await
                 .map_err(|e| e.to_string())?;
         }
+        // A due date per module, a fortnight apart from six weeks ago: the first ones have
+        // passed, so the cohort page shows overdue modules and members see their dates.
+        for (m, module) in course.modules.iter().enumerate() {
+            let weeks = i64::try_from(m).unwrap_or(0) * 2 - 6;
+            let due = (now + weeks * 7 * day).div_euclid(day) * day;
+            db.set_cohort_due(&Scope::operator(), cohort, &module.slug, Some(due))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     let detail = format!("{accounts} demo account(s), {attempts} attempt(s)");
     audit(db, "seed_demo", &detail).await;

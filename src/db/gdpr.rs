@@ -94,6 +94,9 @@ impl Db {
             "delete from invitation where person_id = $1",
             "delete from person_capability where person_id = $1",
             "delete from idempotency_key where person_id = $1",
+            // A trainer's comment is free text that may name the person; the grades stay.
+            "update grade_override set comment = '–' \
+             where attempt_id in (select attempt_id from attempt where person_id = $1)",
         ] {
             sqlx::query(statement)
                 .bind(person_id)

@@ -33,7 +33,10 @@ use sqlx::{AnyPool, Executor};
 pub use attempt_scope::ScopedAttempt;
 pub use attempts::{AttemptRow, Idempotency, NewAttempt, RecordOutcome, Stored};
 pub use audit::{AuditEvent, AuditRow};
-pub use cohorts::{CohortRow, MemberRow, NewCohort};
+pub use cohorts::{
+    AddMember, ClassAnswer, CohortRow, GradeChange, MemberRow, NewCohort, Overridden, OverrideRow,
+    OwnDue, PersonHit, SEARCH_LIMIT,
+};
 pub use error::DbError;
 pub use gdpr::{OwnCohort, OwnSession, PSEUDONYMISED_DOMAIN};
 pub use invitations::{LinkPurpose, LinkTarget};

@@ -477,6 +477,7 @@ pub(super) static STRINGS: Strings = Strings {
         exports_note: "The export holds one row per person with the columns described in the documentation. Every export is logged.",
     },
     live: &super::live::EN,
+    cohorts: &super::cohorts::EN,
     errors: ErrorTexts {
         not_found: "The page or resource does not exist.",
         bad_request: "The request could not be understood.",

@@ -2,6 +2,7 @@
 //! so a string missing in one language is a compile error, and each language lives in one file.
 
 mod account;
+mod cohorts;
 mod en;
 mod live;
 mod player;
@@ -9,6 +10,7 @@ pub mod progress;
 mod sv;
 
 pub use account::{AccountStrings, AdminStrings};
+pub use cohorts::CohortStrings;
 pub use live::LiveStrings;
 pub use player::PlayerStrings;
 pub use progress::ProgressStrings;
@@ -140,6 +142,8 @@ pub struct Strings {
     pub progress: ProgressStrings,
     /// Live class sessions: the trainer's view and the participant page.
     pub live: &'static LiveStrings,
+    /// Cohorts: the trainer's pages, and what members see of them.
+    pub cohorts: &'static CohortStrings,
     pub errors: ErrorTexts,
 }
 

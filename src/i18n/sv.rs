@@ -477,6 +477,7 @@ pub(super) static STRINGS: Strings = Strings {
         exports_note: "Exporten innehåller en rad per person med de kolumner som beskrivs i dokumentationen. Varje export loggas.",
     },
     live: &super::live::SV,
+    cohorts: &super::cohorts::SV,
     errors: ErrorTexts {
         not_found: "Sidan eller resursen finns inte.",
         bad_request: "Begäran kunde inte tolkas.",

@@ -42,6 +42,26 @@ pub fn date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A calendar date `YYYY-MM-DD` (an HTML date input's value) as the milliseconds of its start,
+/// 00:00 UTC; `None` for anything else, an impossible day (`2026-02-30`) included.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y) && digits(m) && digits(d)) {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * DAY_MS)
+}
+
 /// RFC 3339 with milliseconds in UTC, e.g. `2026-03-01T08:15:00.250Z` (xAPI timestamps).
 pub fn rfc3339(ms: i64) -> String {
     let day_ms = ms.rem_euclid(DAY_MS);
@@ -186,6 +206,32 @@ mod tests {
         assert_eq!(parse_rfc3339("2024-02-29"), Some(1_709_164_800_000));
         assert_eq!(date(-1), "1969-12-31");
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn calendar_dates_parse_and_round_trip() {
+        let ms = parse_date("2026-03-01").unwrap_or(-1);
+        assert_eq!(date(ms), "2026-03-01");
+        assert_eq!(ms % DAY_MS, 0);
+        assert_eq!(
+            parse_date(" 2026-03-01 "),
+            Some(ms),
+            "an input's spaces are ignored"
+        );
+        assert!(parse_date("2024-02-29").is_some(), "a leap day");
+        for bad in [
+            "",
+            "2026-02-30",
+            "2025-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01",
+            "2026-01-01x",
+            "2026/01/01",
+            "+026-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

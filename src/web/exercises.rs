@@ -60,6 +60,9 @@ pub(super) struct ExercisePage {
     proj4_js: String,
     player_js: String,
     player_css: String,
+    /// A trainer's overrides of the reader's attempts here (both grades and the comment).
+    overrides: Vec<super::cohorts::OverrideNote>,
+    c: &'static crate::i18n::CohortStrings,
 }
 
 pub(super) async fn page(
@@ -70,6 +73,16 @@ pub(super) async fn page(
     Path(id): Path<String>,
 ) -> Result<ExercisePage, AppError> {
     let exercise = exercise_of(&state, &id)?;
+    let overrides = match &person {
+        Some(person) => super::cohorts::override_notes(
+            state
+                .db
+                .own_overrides(person.id, Some(&exercise.id))
+                .await?,
+            lang,
+        ),
+        None => Vec::new(),
+    };
     let config = json!({
         "exercise_api": format!("/api/exercises/{id}"),
         "attempts_api": format!("/api/exercises/{id}/attempts"),
@@ -95,11 +108,13 @@ pub(super) async fn page(
         proj4_js: asset_url("vendor/proj4.js"),
         player_js: asset_url("js/player/main.js"),
         player_css: asset_url("css/player.css"),
+        overrides,
+        c: lang.strings().cohorts,
     })
 }
 
 /// JSON safe inside `<script type="application/json">`: no `<`, `>` or `&` can end the element.
-fn script_json(value: &Value) -> String {
+pub(super) fn script_json(value: &Value) -> String {
     value
         .to_string()
         .replace('<', "\\u003c")
@@ -357,7 +372,7 @@ fn stored_response(status: u16, body: String) -> Response {
 }
 
 /// Personal data must not be kept by shared caches or the browser's back-forward cache.
-fn personal(mut response: Response) -> Response {
+pub(super) fn personal(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -404,6 +419,27 @@ pub(super) async fn api_attempt(
     body["attempt_no"] = json!(attempt.attempt_no);
     body["answer"] = serde_json::from_str(&attempt.answer).unwrap_or(Value::Null);
     body["created_at_ms"] = json!(attempt.created_at_ms);
+    // The stored result is the engine's; a trainer's override changes the effective grade
+    // (what progress counts), shown beside it with the comment (docs/cohorts.md).
+    body["effective_score"] = json!(attempt.score);
+    body["effective_passed"] = json!(attempt.passed > 0);
+    let overrides = state
+        .db
+        .own_overrides(attempt.person_id, Some(&attempt.exercise_id))
+        .await?;
+    if let Some(o) = overrides
+        .iter()
+        .find(|o| o.attempt_id == attempt.attempt_id)
+    {
+        body["override"] = json!({
+            "engine_score": o.engine_score,
+            "score": o.score,
+            "passed": o.passed > 0,
+            "comment": o.comment,
+            "by": o.by_name,
+            "at_ms": o.created_at_ms,
+        });
+    }
     Ok(personal(Json(body).into_response()))
 }
 

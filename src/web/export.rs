@@ -76,6 +76,7 @@ pub(super) async fn json(
     let attempts = db.own_attempts(person.id).await?;
     let sessions = db.own_sessions(person.id).await?;
     let cohorts = db.own_cohorts(person.id).await?;
+    let overrides = db.override_history(person.id, None).await?;
     let tokens = db.api_tokens(Some(person.id)).await?;
     let events = db.audit_events(Some(person.id), 5000).await?;
     let body = json!({
@@ -101,6 +102,18 @@ pub(super) async fn json(
             "name": c.name,
             "course": c.course,
             "joined_at": rfc3339(c.added_at_ms),
+        })).collect::<Vec<_>>(),
+        "grade_overrides": overrides.iter().map(|o| json!({
+            "attempt_id": o.attempt_id,
+            "exercise_id": o.exercise_id,
+            "attempt_no": o.attempt_no,
+            "engine_score": o.engine_score,
+            "previous_score": o.previous_score,
+            "score": o.score,
+            "passed": o.passed > 0,
+            "comment": o.comment,
+            "by": o.by_name,
+            "at": rfc3339(o.created_at_ms),
         })).collect::<Vec<_>>(),
         "api_tokens": tokens.iter().map(|t| json!({
             "name": t.name,

@@ -6,6 +6,7 @@ mod admin;
 pub mod assets;
 mod audit;
 mod client;
+mod cohorts;
 mod csrf;
 mod error;
 mod exercises;
@@ -37,7 +38,7 @@ pub use client::ClientAddr;
 pub use error::AppError;
 pub use lang::ReqLang;
 pub use nav::DemoFlag;
-pub use session::{Admin, Manager, MaybePerson, Person, Reader, Trainer};
+pub use session::{Admin, CohortRunner, Manager, MaybePerson, Person, Reader, Trainer};
 pub use state::AppState;
 
 /// The whole application, ready to serve or to drive from tests.
@@ -75,6 +76,29 @@ pub fn router(state: AppState) -> Router {
             get(live::pages::start_form).post(live::pages::start_submit),
         )
         .route("/cohorts/live/{code}", get(live::pages::trainer_page))
+        // Cohorts (issue #8, docs/cohorts.md): a trainer's groups, members, due dates, the
+        // progress matrix, class maps and grade overrides. `/cohorts/live` above is a static
+        // segment and wins over `{id}`.
+        .route("/cohorts", get(cohorts::list).post(cohorts::create))
+        .route("/cohorts/{id}", get(cohorts::show))
+        .route("/cohorts/{id}/members", post(cohorts::add_member))
+        .route(
+            "/cohorts/{id}/members/{person}/remove",
+            post(cohorts::remove_member),
+        )
+        .route("/cohorts/{id}/due", post(cohorts::set_due))
+        .route(
+            "/cohorts/{id}/exercises/{exercise}",
+            get(cohorts::class_map),
+        )
+        .route(
+            "/cohorts/{id}/attempts/{attempt}/override",
+            post(cohorts::override_grade),
+        )
+        .route(
+            "/api/cohorts/{id}/exercises/{exercise}/answers",
+            get(cohorts::class_map_data),
+        )
         .route("/live/{code}", get(live::pages::participant_page))
         .route("/api/live", post(live::start))
         .route("/api/live/{code}", get(live::show))

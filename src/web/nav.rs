@@ -1,6 +1,6 @@
 //! What the page header shows besides the fixed links: a log-in link or the signed-in person's
-//! links (account, "My progress", and "My team" for managers and admins), which of them is the
-//! current page (`aria-current="page"`), and the demo-data banner.
+//! links (account, "My progress", "My team" for managers and admins, "Cohorts" for trainers and
+//! admins), which of them is the current page (`aria-current="page"`), and the demo banner.
 //!
 //! The header is rendered by every page through `Chrome`, which many handlers build; rather
 //! than thread these flags through each of them, one middleware sets them for the request in a
@@ -9,9 +9,9 @@
 //!
 //! Anonymous readers (no session cookie) cost no query, so public pages stay as fast as before.
 //! With a session cookie the middleware resolves the person, because only their capabilities
-//! tell whether the team link belongs in the header; the lookup is kept in the request's
-//! extensions, so a handler that needs the person (most pages of a signed-in person) reuses it
-//! instead of asking again. Machine routes (`/api/`, assets, health) render no header and skip it.
+//! tell whether the team and cohorts links belong in the header; the lookup is kept in the
+//! request's extensions, so a handler that needs the person (most pages of a signed-in person)
+//! reuses it instead of asking again. Machine routes (`/api/`, assets, health) render no header and skip it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,6 +56,8 @@ pub(super) struct Nav {
     /// The path of the header link that leads to this very page, if any, for
     /// `aria-current="page"`; "" otherwise.
     pub current: &'static str,
+    /// The reader runs cohorts (trainer or admin): the header links to `/cohorts`.
+    pub cohorts: bool,
 }
 
 tokio::task_local! {
@@ -71,7 +73,14 @@ impl Nav {
 
 /// The header's own links: the one equal to the request's path is the current page. Other pages
 /// (a lesson, an exercise) are not in the header, so no link is marked there.
-const LINKS: [&str; 5] = ["/", "/me/progress", "/team", "/account", "/login"];
+const LINKS: [&str; 6] = [
+    "/",
+    "/cohorts",
+    "/me/progress",
+    "/team",
+    "/account",
+    "/login",
+];
 
 fn current_link(path: &str) -> &'static str {
     LINKS
@@ -93,6 +102,7 @@ pub(super) async fn scope(State(state): State<AppState>, request: Request, next:
     let mut nav = Nav {
         signed_in: cookie,
         team: false,
+        cohorts: false,
         demo: state.demo.get(),
         current: current_link(path),
     };
@@ -103,8 +113,9 @@ pub(super) async fn scope(State(state): State<AppState>, request: Request, next:
     match resolve(&mut parts, &state).await {
         Ok(person) => {
             nav.signed_in = person.is_some();
-            nav.team =
-                person.is_some_and(|p| p.has(Capability::Manager) || p.has(Capability::Admin));
+            let has = |c| person.as_ref().is_some_and(|p| p.has(c));
+            nav.team = has(Capability::Manager) || has(Capability::Admin);
+            nav.cohorts = has(Capability::Trainer) || has(Capability::Admin);
         }
         // The page itself decides what a database failure means; the header falls back to
         // what the cookie alone tells (and leaves the team link out).

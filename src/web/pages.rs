@@ -89,6 +89,19 @@ pub(super) struct CoursePage {
     modules: Vec<ModuleView>,
     /// A logged-in reader's standing in the course (see `progress`).
     progress: Option<super::progress::CourseStanding>,
+    /// The due dates of the reader's cohorts in this course, earliest first.
+    due: Vec<DueItem>,
+    c: &'static crate::i18n::CohortStrings,
+}
+
+/// A module's due date in one of the reader's cohorts.
+struct DueItem {
+    text: String,
+    iso: String,
+    /// Completed: said in words beside the date.
+    done: bool,
+    /// The date has passed and the module is not completed.
+    overdue: bool,
 }
 
 struct ModuleView {
@@ -119,6 +132,36 @@ pub(super) async fn course(
         Some(person) => Some(super::progress::course_standing(&app, person.id, &slug, lang).await?),
         None => None,
     };
+    let c = lang.strings().cohorts;
+    let due = match (&person, &standing) {
+        (Some(person), Some(standing)) => {
+            let now = crate::db::now_ms();
+            app.db
+                .own_due_dates(person.id, &slug)
+                .await?
+                .into_iter()
+                .filter_map(|d| {
+                    let mi = course.modules.iter().position(|m| m.slug == d.module)?;
+                    let done = standing.module_completed(mi);
+                    let iso = crate::progress::time::date(d.due_at_ms);
+                    Some(DueItem {
+                        text: crate::i18n::progress::fill(
+                            c.due_course_item,
+                            &[
+                                ("module", &course.modules[mi].title.get(lang)),
+                                ("date", &iso),
+                                ("cohort", &d.cohort_name),
+                            ],
+                        ),
+                        iso,
+                        done,
+                        overdue: !done && d.due_at_ms + crate::progress::DAY_MS <= now,
+                    })
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let status = |m: usize, l: usize| standing.as_ref().and_then(|s| s.lesson(m, l));
     let modules = course
         .modules
@@ -147,6 +190,8 @@ pub(super) async fn course(
         minutes: course.minutes(),
         modules,
         progress: standing,
+        due,
+        c,
     })
 }
 

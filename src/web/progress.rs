@@ -117,6 +117,8 @@ pub(super) struct MePage {
     competences: Vec<CompetenceView>,
     overall: CompetenceView,
     courses: Vec<CourseView>,
+    /// The texts of a trainer's overrides.
+    c: &'static crate::i18n::CohortStrings,
 }
 
 pub(super) struct NextView {
@@ -192,6 +194,8 @@ struct ExerciseView {
     attempts: u32,
     result: &'static str,
     by_alternative: bool,
+    /// A trainer's changes of this exercise's grades (both grades and the comment).
+    overrides: Vec<super::cohorts::OverrideNote>,
 }
 
 /// `GET /me/progress`.
@@ -202,8 +206,11 @@ pub(super) async fn page(
     person: Person,
 ) -> Result<MePage, AppError> {
     let (plan, profile) = own_profile(&state, person.id).await?;
+    let overrides =
+        super::cohorts::override_notes(state.db.own_overrides(person.id, None).await?, lang);
     let catalog = &state.catalog;
     let t = &lang.strings().progress;
+    let cohort_texts = lang.strings().cohorts;
     let now = now_ms();
     let next = plan.next_step(&profile).and_then(|step| {
         let (at, heading) = match step {
@@ -282,6 +289,11 @@ pub(super) async fn page(
                                             Some(_) => t.not_passed,
                                         },
                                         by_alternative: credit.is_some_and(|c| c.by_alternative),
+                                        overrides: overrides
+                                            .iter()
+                                            .filter(|o| o.exercise_id == *id)
+                                            .cloned()
+                                            .collect(),
                                     })
                                 })
                                 .collect(),
@@ -302,6 +314,7 @@ pub(super) async fn page(
         competences,
         overall,
         courses,
+        c: cohort_texts,
     })
 }
 
@@ -384,6 +397,16 @@ pub(super) struct CourseStanding {
 }
 
 impl CourseStanding {
+    /// Whether every lesson with exercises of module `module` is completed (a module without
+    /// any counts as completed: there is nothing left to do by a due date).
+    pub(super) fn module_completed(&self, module: usize) -> bool {
+        self.lessons.get(module).is_none_or(|lessons| {
+            crate::progress::completion::Counts::of(lessons.iter().copied())
+                .status()
+                .is_none_or(|s| s == Status::Completed)
+        })
+    }
+
     /// The status badge of lesson `lesson` of module `module` (none for a lesson without exercises).
     pub(super) fn lesson(&self, module: usize, lesson: usize) -> Option<Badge> {
         let status = self.lessons.get(module)?.get(lesson).copied().flatten()?;

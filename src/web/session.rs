@@ -268,6 +268,30 @@ capability_extractor!(
     Capability::Admin
 );
 
+/// A person who may run cohorts (`/cohorts…`): a trainer, or an admin, who runs every cohort.
+/// Anyone else gets the audited 404 of the capability extractors. Which cohort is theirs is
+/// decided by the scoped queries of `db::cohorts`.
+#[derive(Debug, Clone)]
+pub struct CohortRunner(pub Person);
+
+impl<S> FromRequestParts<S> for CohortRunner
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let person = Person::from_request_parts(parts, state).await?;
+        if person.has(Capability::Trainer) || person.has(Capability::Admin) {
+            Ok(Self(person))
+        } else {
+            let state = AppState::from_ref(state);
+            Err(deny(&state, parts, Some(person.id), "capability").await)
+        }
+    }
+}
+
 /// A reader of the machine routes: a read-only API token (`Authorization: Bearer kst_…`, safe
 /// methods only) or a session. Either way it carries the owner's scope.
 #[derive(Debug, Clone)]

@@ -32,7 +32,7 @@ enum Body {
 
 /// `(method, path, body, [anonymous, learner, trainer, manager, admin])`. Placeholders:
 /// `{own}` the viewer's own attempt, `{A}` `{C}` `{D}` `{E}` the learners' attempts, `{Z}` the
-/// person admins change, `{token}` a token of Z's.
+/// person admins change, `{token}` a token of Z's, `{cohort}` the trainer's cohort.
 const MATRIX: &[(&str, &str, Body, [u16; 5])] = &[
     // Public: the catalogue, lessons, exercises, layers, the statement pages, login, health.
     ("GET", "/", Body::None, [200, 200, 200, 200, 200]),
@@ -153,6 +153,59 @@ const MATRIX: &[(&str, &str, Body, [u16; 5])] = &[
         "/api/attempts/999999",
         Body::None,
         [401, 404, 404, 404, 404],
+    ),
+    // Cohorts (docs/cohorts.md): the cohort's trainer and admins; everyone else 404.
+    ("GET", "/cohorts", Body::None, [303, 404, 200, 404, 200]),
+    (
+        "GET",
+        "/cohorts/{cohort}",
+        Body::None,
+        [303, 404, 200, 404, 200],
+    ),
+    (
+        "GET",
+        "/cohorts/999999",
+        Body::None,
+        [303, 404, 404, 404, 404],
+    ),
+    (
+        "GET",
+        "/cohorts/{cohort}/exercises/prov-place-lulea",
+        Body::None,
+        [303, 404, 200, 404, 200],
+    ),
+    (
+        "GET",
+        "/api/cohorts/{cohort}/exercises/prov-place-lulea/answers",
+        Body::None,
+        [401, 404, 200, 404, 200],
+    ),
+    (
+        "POST",
+        "/cohorts/{cohort}/due",
+        Body::Form(&[("module", "forsta"), ("due", "2026-05-01")]),
+        [403, 404, 303, 404, 303],
+    ),
+    (
+        "POST",
+        "/cohorts/{cohort}/attempts/{A}/override",
+        Body::Form(&[
+            ("exercise", "prov-place-lulea"),
+            ("score", "80"),
+            ("comment", "Bra resonemang"),
+        ]),
+        [403, 404, 303, 404, 303],
+    ),
+    // An attempt of someone outside the cohort: not the trainer's to change.
+    (
+        "POST",
+        "/cohorts/{cohort}/attempts/{E}/override",
+        Body::Form(&[
+            ("exercise", "prov-place-lulea"),
+            ("score", "80"),
+            ("comment", "Bra resonemang"),
+        ]),
+        [403, 404, 404, 404, 404],
     ),
     // The manager's region (managers and admins).
     ("GET", "/team", Body::None, [303, 404, 404, 200, 200]),
@@ -386,6 +439,7 @@ async fn every_route_answers_every_role_as_the_spec_says() {
                 .replace("{D}", &attempts["D"].to_string())
                 .replace("{E}", &attempts["E"].to_string())
                 .replace("{Z}", &ids["z"].to_string())
+                .replace("{cohort}", &cohort.to_string())
                 .replace("{token}", &token.to_string());
             let cookie = viewer.cookie.as_deref();
             let response = match (*method, body) {

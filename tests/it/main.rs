@@ -10,6 +10,8 @@ mod attempts;
 mod auth;
 mod browser;
 mod cli;
+mod cluster;
+mod cohorts;
 mod conformance;
 mod content;
 mod course;

@@ -1,6 +1,6 @@
-//! The header's menu (issue #7): who sees "Mina framsteg" and "Mitt team", in both languages,
-//! and that the link of the page being shown is marked with `aria-current="page"` (and no
-//! other is), so a screen-reader user hears where they are.
+//! The header's menu (issues #7, #8): who sees "Mina framsteg", "Mitt team" and "Kohorter", in
+//! both languages, and that the link of the page being shown is marked with
+//! `aria-current="page"` (and no other is), so a screen-reader user hears where they are.
 
 use axum::http::StatusCode;
 use kartskola::db::Capability;
@@ -45,6 +45,10 @@ fn current(page: &TestResponse) -> Vec<String> {
         .collect()
 }
 
+/// The header's link to a trainer's cohorts (src/i18n/cohorts.rs).
+const COHORTS_SV: &str = "Kohorter";
+const COHORTS_EN: &str = "Cohorts";
+
 async fn page_as(app: &TestApp, uri: &str, cookie: &str) -> TestResponse {
     let page = app.get_with(uri, &[("cookie", cookie)]).await;
     assert_eq!(page.status, StatusCode::OK, "{uri}");
@@ -52,7 +56,7 @@ async fn page_as(app: &TestApp, uri: &str, cookie: &str) -> TestResponse {
 }
 
 #[tokio::test]
-async fn everyone_signed_in_sees_their_progress_and_only_managers_and_admins_their_team() {
+async fn everyone_signed_in_sees_their_progress_managers_their_team_trainers_their_cohorts() {
     let app = TestApp::spawn().await;
     let learner = person(&app, "elev@nb.se", "Elev", "norrbotten", None, &[]).await;
     let trainer = person(
@@ -88,28 +92,45 @@ async fn everyone_signed_in_sees_their_progress_and_only_managers_and_admins_the
     assert_eq!(texts(&anonymous), ["Kurser", "Logga in"]);
     assert_eq!(current(&anonymous), ["/"]);
 
-    for (id, team) in [
-        (learner, false),
-        (trainer, false),
-        (manager, true),
-        (admin, true),
+    for (id, team, cohorts) in [
+        (learner, false, false),
+        (trainer, false, true),
+        (manager, true, false),
+        (admin, true, true),
     ] {
         let cookie = session(&app, id).await;
-        let expected: Vec<&str> = if team {
-            vec!["Kurser", "Mina framsteg", "Mitt team", "Mitt konto"]
-        } else {
-            vec!["Kurser", "Mina framsteg", "Mitt konto"]
+        let links = |sv: [&'static str; 5]| -> Vec<&'static str> {
+            let [courses, cohort_link, progress, team_link, account] = sv;
+            let mut v = vec![courses];
+            if cohorts {
+                v.push(cohort_link);
+            }
+            v.push(progress);
+            if team {
+                v.push(team_link);
+            }
+            v.push(account);
+            v
         };
+        let expected = links([
+            "Kurser",
+            COHORTS_SV,
+            "Mina framsteg",
+            "Mitt team",
+            "Mitt konto",
+        ]);
         // The same menu on a public page, a lesson and the person's own pages.
         for uri in ["/", "/courses/prov-kurs", "/me/progress", "/account"] {
             assert_eq!(texts(&page_as(&app, uri, &cookie).await), expected, "{uri}");
         }
         let en = page_as(&app, "/?lang=en", &cookie).await;
-        let expected_en: Vec<&str> = if team {
-            vec!["Courses", "My progress", "My team", "My account"]
-        } else {
-            vec!["Courses", "My progress", "My account"]
-        };
+        let expected_en = links([
+            "Courses",
+            COHORTS_EN,
+            "My progress",
+            "My team",
+            "My account",
+        ]);
         assert_eq!(texts(&en), expected_en);
         // The links lead somewhere this person may go.
         for (href, _, _) in menu(&en).iter().filter(|(h, _, _)| !h.contains("lang=")) {

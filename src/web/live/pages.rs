@@ -125,6 +125,7 @@ pub(crate) async fn trainer_page(
         "code": session.code,
         "events_url": format!("/api/live/{}/events", session.code),
         "control_url": format!("/api/live/{}/control", session.code),
+        "lang": lang.code(),
         "tile_url": state.config.tile_url,
         "strings": lang.strings().live,
     });

@@ -1,8 +1,11 @@
 // The trainer's big screen: follows the session's event stream, draws every answer on the
-// class map (points as a heat map, lines and polygons overlaid so that agreement shows as
-// depth of colour), keeps the count, the histogram and a list view for keyboard and
-// screen-reader users, and sends the trainer's controls.
+// class map (points as a heat map with dots on top, lines overlaid, polygons outlined over an
+// agreement overlay that shades each place by the share of answers covering it, with a legend
+// in percentages), keeps the count, the histogram and a list view for keyboard and
+// screen-reader users, and sends the trainer's controls. The map element's `data-features`
+// and `data-agreement-cells` count what is drawn, for the browser tests.
 
+import { agreementGrid, agreementLayer, gridFeatures, renderLegend } from './agreement.js';
 import { config, createMap, keyStyle, readFeatures, scoreColour } from './map.js';
 
 const ol = globalThis.ol;
@@ -13,12 +16,12 @@ const $ = (id) => document.getElementById(id);
 const answers = new ol.source.Vector();
 const points = new ol.source.Vector();
 const key = new ol.source.Vector();
+const agreement = new ol.source.Vector();
+// Outlines only: the agreement overlay below does the shading of polygons.
 const shapes = new ol.layer.Vector({
   source: answers,
   style: (feature) => new ol.style.Style({
     stroke: new ol.style.Stroke({ color: scoreColour(feature.get('score'), 0.8), width: 2 }),
-    // Faint fills add up where polygons overlap: the darker, the more answers agree.
-    fill: new ol.style.Fill({ color: scoreColour(feature.get('score'), 0.12) }),
   }),
 });
 const heat = new ol.layer.Heatmap({ source: points, blur: 18, radius: 10 });
@@ -33,7 +36,33 @@ const dots = new ol.layer.Vector({
   }),
 });
 const keyLayer = new ol.layer.Vector({ source: key, style: keyStyle });
-const view = createMap('live-map', cfg, [shapes, heat, dots, keyLayer]);
+const view = createMap('live-map', cfg, [agreementLayer(agreement), shapes, heat, dots, keyLayer]);
+const mapElement = $('live-map');
+
+let agreementTimer = null;
+/** Recomputes the agreement overlay at most every 250 ms while answers stream in. */
+function scheduleAgreement() {
+  if (agreementTimer) return;
+  agreementTimer = setTimeout(() => {
+    agreementTimer = null;
+    const polygons = answers.getFeatures()
+      .map((f) => f.getGeometry())
+      .filter((g) => g.getType() === 'Polygon' || g.getType() === 'MultiPolygon');
+    const cells = gridFeatures(agreementGrid(polygons));
+    agreement.clear();
+    agreement.addFeatures(cells);
+    mapElement.dataset.agreementCells = String(cells.length);
+    const legend = $('live-agreement');
+    if (legend) {
+      $('live-agreement-box').hidden = polygons.length === 0;
+      renderLegend(legend, t.agreement_share, t.agreement_total.replace('{n}', String(polygons.length)));
+    }
+  }, 250);
+}
+
+function countFeatures() {
+  mapElement.dataset.features = String(answers.getFeatures().length + points.getFeatures().length);
+}
 
 let round = 0;
 let exerciseId = null;
@@ -45,6 +74,10 @@ function clearRound() {
   answers.clear();
   points.clear();
   key.clear();
+  agreement.clear();
+  mapElement.dataset.agreementCells = '0';
+  countFeatures();
+  if ($('live-agreement-box')) $('live-agreement-box').hidden = true;
   $('live-list').replaceChildren();
   $('live-extremes').replaceChildren();
   $('live-count').textContent = '0';
@@ -70,17 +103,36 @@ function geometryOf(answer) {
   return [];
 }
 
+/** An answer in words for the list view: map answers by shape and size, others as sent. */
+function describe(answer) {
+  if (!answer) return '';
+  const features = geometryOf(answer);
+  if (features.length === 0) return JSON.stringify(answer);
+  const fill = (text, values) => Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, v), text);
+  const decimal = (n) => (cfg.lang === 'sv' ? n.toFixed(3).replace('.', ',') : n.toFixed(3));
+  return features.map((f) => {
+    const g = f.geometry || {};
+    const label = f.properties && f.properties.label ? `${f.properties.label}: ` : '';
+    if (g.type === 'Point') return label + fill(t.describe_point, { lat: decimal(g.coordinates[1]), lon: decimal(g.coordinates[0]) });
+    if (g.type === 'LineString') return label + fill(t.describe_line, { n: g.coordinates.length });
+    if (g.type === 'Polygon') return label + fill(t.describe_polygon, { n: Math.max(0, g.coordinates[0].length - 1) });
+    return label + g.type;
+  }).join('; ');
+}
+
 function addAnswer(data) {
   if (data.round !== round) return;
   for (const feature of readFeatures({ type: 'FeatureCollection', features: geometryOf(data.answer) })) {
     feature.set('score', data.score);
     const type = feature.getGeometry().getType();
     (type === 'Point' || type === 'MultiPoint' ? points : answers).addFeature(feature);
+    if (type === 'Polygon' || type === 'MultiPolygon') scheduleAgreement();
   }
+  countFeatures();
   $('live-count').textContent = String(data.count);
   drawHistogram(data.histogram);
   const row = document.createElement('tr');
-  const summary = data.answer && !data.answer.geometry ? JSON.stringify(data.answer) : '';
+  const summary = describe(data.answer);
   for (const text of [String(data.answer_id), `${Math.round(data.score * 100)} %`, summary]) {
     const cell = document.createElement('td');
     cell.textContent = text;
