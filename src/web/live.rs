@@ -108,30 +108,36 @@ fn hub(state: &AppState) -> Arc<Hub> {
 /// Relays PostgreSQL notifications of live events to this process's streams, reconnecting
 /// after a failure (streams catch up from the table by themselves).
 async fn listen(url: String, tx: broadcast::Sender<Wake>) {
+    let resync = || Wake {
+        session: 0,
+        event: 0,
+        trainer_only: false,
+    };
     loop {
         match live_listener(&url).await {
-            Ok(mut listener) => loop {
-                match listener.try_recv().await {
-                    Ok(Some(note)) => {
-                        if let Some(wake) = parse_note(note.payload()) {
-                            let _ = tx.send(wake);
+            // Streams that started while the connection was being made (the first ones do,
+            // as it is made lazily) may have missed a notification: they re-read now.
+            Ok(mut listener) => {
+                let _ = tx.send(resync());
+                loop {
+                    match listener.try_recv().await {
+                        Ok(Some(note)) => {
+                            if let Some(wake) = parse_note(note.payload()) {
+                                let _ = tx.send(wake);
+                            }
+                        }
+                        // The connection was lost (and is re-made by the next `try_recv`):
+                        // notifications in between are lost, so wake every stream to re-read.
+                        Ok(None) => {
+                            let _ = tx.send(resync());
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "live listener failed");
+                            break;
                         }
                     }
-                    // The connection was lost (and is re-made by the next `try_recv`):
-                    // notifications in between are lost, so wake every stream to re-read.
-                    Ok(None) => {
-                        let _ = tx.send(Wake {
-                            session: 0,
-                            event: 0,
-                            trainer_only: false,
-                        });
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "live listener failed");
-                        break;
-                    }
                 }
-            },
+            }
             Err(e) => tracing::warn!(error = %e, "live listener cannot connect"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
