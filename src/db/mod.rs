@@ -4,9 +4,11 @@
 //! single backend only, so the SQL stays in the subset both share (`$1` placeholders, integer
 //! flags, millisecond times) and the whole test suite runs against both instead.
 
+mod attempt_batch;
 mod attempt_scope;
 mod attempts;
 mod audit;
+mod backup;
 mod cohorts;
 mod error;
 mod gdpr;
@@ -33,6 +35,7 @@ use sqlx::{AnyPool, Executor};
 pub use attempt_scope::ScopedAttempt;
 pub use attempts::{AttemptRow, Idempotency, NewAttempt, RecordOutcome, Stored};
 pub use audit::{AuditEvent, AuditRow};
+pub use backup::{Holdings, check_sqlite_file};
 pub use cohorts::{CohortRow, MemberRow, NewCohort};
 pub use error::DbError;
 pub use gdpr::{OwnCohort, OwnSession, PSEUDONYMISED_DOMAIN};
@@ -75,6 +78,8 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite only: the group-commit writer of attempts (see `attempt_batch`).
+    batcher: Option<attempt_batch::AttemptBatcher>,
 }
 
 /// Pragmas every SQLite connection gets: WAL so readers never block the writer, foreign keys
@@ -101,6 +106,7 @@ impl Db {
                     read: pool.clone(),
                     write: pool,
                     backend: Backend::Postgres,
+                    batcher: None,
                 })
             }
         }
@@ -135,6 +141,7 @@ impl Db {
             .await
             .map_err(DbError::connect)?;
         Ok(Self {
+            batcher: Some(attempt_batch::AttemptBatcher::start(write.clone())),
             read,
             write,
             backend: Backend::Sqlite,
