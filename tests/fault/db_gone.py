@@ -137,6 +137,7 @@ class Observed:
         self.events = []         # (time, status) of every submission answer
         self.bad = []            # anything that is neither 201 nor a proper 503
         self.health = []         # (time, status, seconds)
+        self.events_timed = []   # (answer time, status, seconds) of every submission answer
 
 
 def client(port, cookie, client_no, stop, seen):
@@ -148,6 +149,7 @@ def client(port, cookie, client_no, stop, seen):
                                         "coordinates": [round(20.0 + client_no * 0.001 + n * 1e-6, 7), 63.8]}})
         # The same key is retried after every 503 until the attempt is stored (or we stop).
         while not stop.is_set():
+            sent = time.time()
             try:
                 status, headers, data = request(port, "POST", f"/api/exercises/{EXERCISE}/attempts", body,
                                                 {"Content-Type": "application/json", "Cookie": cookie,
@@ -160,6 +162,7 @@ def client(port, cookie, client_no, stop, seen):
             now = time.time()
             with seen.lock:
                 seen.events.append((now, status))
+                seen.events_timed.append((now, status, now - sent))
             if status == 201:
                 with seen.lock:
                     seen.acked.append((cookie, key, body, json.loads(data)["attempt_id"]))
@@ -247,11 +250,11 @@ def main():
             time.sleep(2.0)
             with seen.lock:
                 before = len(seen.acked)
-            down_at = time.time()
             pg.stop(mode)
+            down_at = time.time()  # pg_ctl -w returns once the server is gone
             time.sleep(args.down)
-            up_at = time.time()
             pg.start()
+            up_at = time.time()  # and once it accepts connections again (after crash recovery)
             # Recovery: /healthz 200 and a new 201, without restarting the server.
             deadline = up_at + 15
             health_back = ack_back = None
@@ -261,11 +264,14 @@ def main():
                     ack_back = next((t for t, s in seen.events if t > up_at and s == 201), None)
                 time.sleep(0.1)
             with seen.lock:
-                down_health = [s for t, s, _ in seen.health if down_at + 2.5 < t < up_at]
+                down_health = [s for t, s, _ in seen.health if down_at < t < up_at - 2.5]
                 down_503 = sum(1 for t, s in seen.events if down_at < t < up_at + 0.5 and s == 503)
+                slow_503 = max((d for t, s, d in seen.events_timed if down_at < t < up_at + 6 and s == 503),
+                               default=0)
                 during = len(seen.acked) - before
                 slowest = max((d for t, s, d in seen.health if down_at < t < up_at), default=0)
-            line = (f"stop -m {mode}: {args.down:.0f} s down; {down_503} × 503 to submissions while down; "
+            line = (f"stop -m {mode}: {args.down:.0f} s down; {down_503} × 503 to submissions while down "
+                    f"(slowest 503 {slow_503:.2f} s); "
                     f"/healthz while down: {sorted(set(map(str, down_health)))} (slowest answer {slowest:.2f} s); ")
             ok = bool(down_health) and all(s == 503 for s in down_health) and down_503 > 0
             if health_back is None or ack_back is None:

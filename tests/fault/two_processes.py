@@ -137,8 +137,14 @@ def main():
         status, _, read = request(a, "GET", f"/api/attempts/{first['attempt_id']}", headers={"Cookie": cookie})
         c.check(status == 200 and json.loads(read)["answer"] == json.loads(point(1)),
                 f"the attempt stored through B is read on A: {status}")
-        status, _, progress = request(a, "GET", "/api/me/progress", headers={"Cookie": cookie})
-        c.check(status == 200 and OPEN in progress.decode(), f"progress on A shows the exercise: {status}")
+        # Progress counts lesson exercises: one attempt at the lesson's exercise, through B.
+        status, _ = submit(b, LIMITED, point(5), cookie)
+        status_p, _, progress = request(a, "GET", "/api/me/progress", headers={"Cookie": cookie})
+        attempts = [e["attempts"] for course in json.loads(progress)["courses"] for m in course["modules"]
+                    for lesson in m["lessons"] for e in lesson["exercises"] if e["id"] == LIMITED] \
+            if status_p == 200 else []
+        c.check(status == 201 and attempts == [1],
+                f"an attempt submitted on B ({status}) is in the progress on A ({status_p}, attempts {attempts})")
 
         # Idempotency-Key across processes.
         status, data = submit(a, OPEN, point(1), cookie, key="k-one")
