@@ -191,6 +191,7 @@ fn main() {
             catalog: Arc::new(catalog),
             config: Arc::new(Config::for_tests(url, root)),
             demo: DemoFlag::default(),
+            pages: kartskola::web::PageCache::default(),
         };
         let router = web::router(state);
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);

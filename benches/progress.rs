@@ -347,6 +347,7 @@ async fn main() {
         catalog: Arc::new(catalog),
         config: Arc::new(Config::for_tests(url, root)),
         demo: DemoFlag::default(),
+        pages: kartskola::web::PageCache::default(),
     };
     let app = router(state.clone());
 

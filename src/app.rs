@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::content::{self, ContentErrors};
 use crate::db::{Db, DbError};
-use crate::web::{self, AppState, DemoFlag};
+use crate::web::{self, AppState, DemoFlag, PageCache};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,7 @@ impl Application {
             catalog: Arc::new(catalog),
             config: Arc::new(config),
             demo,
+            pages: PageCache::default(),
         };
         Ok(Self { listener, state })
     }

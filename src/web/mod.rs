@@ -37,6 +37,7 @@ pub use client::ClientAddr;
 pub use error::AppError;
 pub use lang::ReqLang;
 pub use nav::DemoFlag;
+pub use pages::PageCache;
 pub use session::{Admin, Manager, MaybePerson, Person, Reader, Trainer};
 pub use state::AppState;
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use super::nav::DemoFlag;
+use super::pages::PageCache;
 use crate::config::Config;
 use crate::content::Catalog;
 use crate::db::Db;
@@ -16,6 +17,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Whether demo accounts exist (the banner); refreshed by `app`'s periodic task.
     pub demo: DemoFlag,
+    /// Rendered lesson pages (public, the same for everyone with the same language and flags).
+    pub pages: PageCache,
+}
+
+impl FromRef<AppState> for PageCache {
+    fn from_ref(state: &AppState) -> Self {
+        state.pages.clone()
+    }
 }
 
 impl FromRef<AppState> for Db {

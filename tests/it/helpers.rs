@@ -158,6 +158,7 @@ impl TestApp {
             catalog: Arc::new(catalog),
             config: Arc::new(config),
             demo,
+            pages: kartskola::web::PageCache::default(),
         };
         let router = web::router(state.clone());
         Self {
@@ -302,6 +303,7 @@ impl TestApp {
             catalog: self.state.catalog.clone(),
             config: self.state.config.clone(),
             demo,
+            pages: kartskola::web::PageCache::default(),
         };
         self.router = web::router(self.state.clone());
     }
