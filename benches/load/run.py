@@ -3,6 +3,7 @@
 
 For the 24 demo learners, logged in (their session cookies rotate across requests):
   lesson   GET the first lesson page of the shipped course
+  asset    GET the stylesheet (embedded in the binary): the same middleware, no page to build
   api      GET /api/exercises/m1-place-lulea (the exercise API: summary and last answer from the database)
   polygon  POST a 1 000-vertex polygon to m1-draw-jamtland (grade + store)
   point    POST a point to m1-place-lulea (grade + store: the small-write ceiling)
@@ -22,6 +23,7 @@ The PostgreSQL database named is dropped and created afresh. wrk and nginx must 
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -78,10 +80,10 @@ def main():
     parser.add_argument("--duration", default="10s", help="per scenario (wrk -d)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--only", help="comma-separated scenarios: lesson,api,polygon,point,nginx")
+    parser.add_argument("--only", help="comma-separated scenarios: lesson,asset,api,polygon,point,nginx")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    only = set(args.only.split(",")) if args.only else {"lesson", "api", "polygon", "point", "nginx"}
+    only = set(args.only.split(",")) if args.only else {"lesson", "asset", "api", "polygon", "point", "nginx"}
 
     workdir = common.make_workdir("kartskola-load-")
     content = common.bench_content(workdir)
@@ -104,8 +106,11 @@ def main():
         status, _, page = common.request(server.port, "GET", lesson, headers={"Cookie": cookies[0]})
         assert status == 200, status
         base = f"http://127.0.0.1:{server.port}"
+        # The stack's own floor: an embedded asset goes through the same middleware as a page.
+        asset = re.search(r'href="(/assets/[^"]+\.css)"', page.decode()).group(1)
         scenarios = [
             ("lesson", dict(url=base + lesson)),
+            ("asset", dict(url=base + asset)),
             ("api", dict(url=f"{base}/api/exercises/{common.POINT_EXERCISE}")),
             ("polygon", dict(url=f"{base}/api/exercises/{common.POLYGON_EXERCISE}/attempts", method="POST",
                              body=common.polygon_answer(1000))),
@@ -141,7 +146,7 @@ def main():
     print(f"| {backend} | req/s | median | p99 | max | non-2xx | server RSS (peak) |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
-        bad = r["errors"]["status"] + r["errors"]["timeout"] + r["errors"]["connect"] + r["errors"]["read"]
+        bad = r["non2xx"] + r["errors"]["timeout"] + r["errors"]["connect"] + r["errors"]["read"]
         rss = f"{r['rss_mib']:.1f} MiB ({r['peak_rss_mib']:.1f})" if "rss_mib" in r else "–"
         print(f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | {r['max_ms']:.1f} ms "
               f"| {bad} | {rss} |")
