@@ -39,7 +39,7 @@ pub use lang::ReqLang;
 pub use nav::DemoFlag;
 pub use pages::PageCache;
 pub use session::{Admin, Manager, MaybePerson, Person, Reader, Trainer};
-pub use state::AppState;
+pub use state::{AppParts, AppState};
 
 /// The whole application, ready to serve or to drive from tests.
 pub fn router(state: AppState) -> Router {

@@ -10,8 +10,29 @@ use crate::config::Config;
 use crate::content::Catalog;
 use crate::db::Db;
 
+/// The state, behind one `Arc`: axum clones the state for every middleware layer and extractor
+/// of every request, and cloning (then dropping) seven reference counts each time, contended
+/// between cores, was about a tenth of a lesson request's CPU time (perf, docs/performance.md).
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl AppState {
+    pub fn new(parts: AppParts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// What the state holds.
+#[derive(Debug)]
+pub struct AppParts {
     pub db: Db,
     pub catalog: Arc<Catalog>,
     pub config: Arc<Config>,
