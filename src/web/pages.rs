@@ -183,7 +183,8 @@ struct ExerciseCard {
 /// language, the language-switch link and the two header flags (see `nav`), so each variant is
 /// rendered once: under load, rendering (the markdown of every exercise card and the template)
 /// was about 40 % of a lesson request (docs/performance.md). Bounded: requests with any other
-/// query string are rendered each time, and at most [`PageCache::MAX`] variants are kept.
+/// query string or spelling of the path are rendered each time, and at most [`PageCache::MAX`]
+/// variants are kept.
 #[derive(Debug, Clone, Default)]
 pub struct PageCache(Arc<RwLock<HashMap<String, Bytes>>>);
 
@@ -211,7 +212,11 @@ pub(super) async fn lesson(
     Path((course_slug, module_slug, lesson_slug)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::new(lang, &uri);
-    let key = matches!(uri.query(), None | Some("lang=sv" | "lang=en")).then(|| {
+    // Only the plain spelling of the path is cached (not percent-encoded variants of it), so
+    // the variants are bounded by the catalogue and no request can fill the cache with junk.
+    let canonical = uri.path() == format!("/courses/{course_slug}/{module_slug}/{lesson_slug}");
+    let plain_query = matches!(uri.query(), None | Some("lang=sv" | "lang=en"));
+    let key = (canonical && plain_query).then(|| {
         format!(
             "{}\n{}\n{}\n{}\n{}",
             uri.path(),
