@@ -17,7 +17,7 @@ use http_body_util::BodyExt;
 use kartskola::auth::password;
 use kartskola::config::{Config, DatabaseUrl};
 use kartskola::db::{Db, NewPerson};
-use kartskola::web::{self, AppState, DemoFlag};
+use kartskola::web::{self, AppParts, AppState, DemoFlag};
 use tower::ServiceExt;
 
 const EMAIL: &str = "bench@example.se";
@@ -186,12 +186,13 @@ fn main() {
         };
         db.insert_person(&new).await.expect("insert").expect("new");
         password::warm_up().await;
-        let state = AppState {
+        let state = AppState::new(AppParts {
             db,
             catalog: Arc::new(catalog),
             config: Arc::new(Config::for_tests(url, root)),
             demo: DemoFlag::default(),
-        };
+            pages: kartskola::web::PageCache::default(),
+        });
         let router = web::router(state);
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         println!("Login benchmark: argon2id m={} KiB t={} p={}, {} hashes at once, {cores} core(s), SQLite", password::MEMORY_KIB, password::PASSES, password::LANES, password::CONCURRENT_HASHES);

@@ -26,7 +26,7 @@ use kartskola::auth::token::{random_token, token_hash};
 use kartskola::config::{Config, DatabaseUrl};
 use kartskola::content::Catalog;
 use kartskola::db::{Capability, Db, NewOrganisation, NewPerson, SeedAttempt, now_ms};
-use kartskola::web::{AppState, DemoFlag, router};
+use kartskola::web::{AppParts, AppState, DemoFlag, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -342,12 +342,13 @@ async fn main() {
     } else {
         println!("using {} (delete it to generate again)", path.display());
     }
-    let state = AppState {
+    let state = AppState::new(AppParts {
         db: db.clone(),
         catalog: Arc::new(catalog),
         config: Arc::new(Config::for_tests(url, root)),
         demo: DemoFlag::default(),
-    };
+        pages: kartskola::web::PageCache::default(),
+    });
     let app = router(state.clone());
 
     // A manager of the largest region, the most active learner, an admin's token.

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::content::{self, ContentErrors};
 use crate::db::{Db, DbError};
-use crate::web::{self, AppState, DemoFlag};
+use crate::web::{self, AppParts, AppState, DemoFlag, PageCache};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -46,12 +46,13 @@ impl Application {
         crate::auth::password::warm_up().await;
         let demo = DemoFlag::default();
         demo.refresh(&db).await;
-        let state = AppState {
+        let state = AppState::new(AppParts {
             db,
             catalog: Arc::new(catalog),
             config: Arc::new(config),
             demo,
-        };
+            pages: PageCache::default(),
+        });
         Ok(Self { listener, state })
     }
 

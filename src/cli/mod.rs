@@ -1,11 +1,12 @@
 //! The command line (service spec, "Commands"): `serve` (the default), `check`, `grade`,
-//! `migrate`, `user`, `org`, `token`, `seed-demo`.
+//! `migrate`, `user`, `org`, `token`, `seed-demo`, `backup`, `restore`.
 //! Exit codes: 0 success, 1 anything wrong (bad settings, broken content, database errors).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod backup;
 mod grade;
 mod org;
 mod seed_demo;
@@ -64,6 +65,20 @@ enum Command {
         #[arg(long)]
         remove: bool,
     },
+    /// Write a consistent copy of the database to FILE while the server runs
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump custom format)
+    Backup {
+        /// The backup file to create (never overwritten)
+        file: std::path::PathBuf,
+    },
+    /// Replace the database with a backup made by `kartskola backup` (stop the servers first)
+    Restore {
+        /// The backup file
+        file: std::path::PathBuf,
+        /// Replace a database that already holds people or attempts
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -92,6 +107,10 @@ pub fn main() -> ExitCode {
         Command::Token(command) => runtime.block_on(token::run(&cli.common, &cli.serve, command)),
         Command::SeedDemo { remove } => {
             runtime.block_on(seed_demo::run(&cli.common, &cli.serve, remove))
+        }
+        Command::Backup { file } => runtime.block_on(backup::backup(&cli.common, &file)),
+        Command::Restore { file, force } => {
+            runtime.block_on(backup::restore(&cli.common, &file, force))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Attempts and the idempotency keys that guard their creation.
 
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use super::{Db, DbError, now_ms};
 
@@ -107,92 +107,43 @@ impl Db {
     /// attempt number taken in one transaction, so concurrent submissions cannot exceed it
     /// (and the unique attempt number would refuse one that did). `respond` renders the
     /// response body from what was stored; it is kept with the key for repeats.
+    ///
+    /// On SQLite the attempt goes to the group-commit writer ([`super::attempt_batch`]): the
+    /// attempts waiting at that moment share one transaction and one `fsync`. Either way the
+    /// outcome is returned only after the commit.
     pub async fn record_attempt(
         &self,
         new: &NewAttempt<'_>,
         idem: Option<Idempotency<'_>>,
-        respond: impl FnOnce(Stored) -> String,
+        respond: impl Fn(Stored) -> String + Send + Sync + 'static,
     ) -> Result<RecordOutcome, DbError> {
-        let now = now_ms();
-        let mut tx = self.writer().begin().await?;
-        if let Some(idem) = idem {
-            let existing = sqlx::query_as::<_, (String, i64, String)>(
-                "select request_hash, response_status, response_body from idempotency_key \
-                 where person_id = $1 and idempotency_key = $2",
-            )
-            .bind(new.person_id)
-            .bind(idem.key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((hash, status, body)) = existing {
-                if hash == idem.request_hash {
-                    return Ok(RecordOutcome::Replayed {
-                        status: u16::try_from(status).unwrap_or(201),
-                        body,
-                    });
+        if let Some(batcher) = &self.batcher {
+            return batcher.record(new, idem, Box::new(respond)).await;
+        }
+        // On PostgreSQL two transactions of one person at one exercise can count the same
+        // attempts and race for the same number; the loser's transaction is void. It tries
+        // again: it then sees the winner's attempt (and key) and takes the next number, or finds
+        // the limit reached.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut tx = self.writer().begin().await?;
+            match record_in(&mut tx, new, idem, &respond, now_ms()).await? {
+                Some(outcome) => {
+                    if matches!(outcome, RecordOutcome::Created { .. }) {
+                        tx.commit().await?;
+                    }
+                    return Ok(outcome);
                 }
-                return Ok(RecordOutcome::KeyReused);
+                None if tries < 20 => {}
+                None => {
+                    return Err(DbError::Query(sqlx::Error::Protocol(
+                        "the attempt number stayed contended after 20 tries".to_owned(),
+                    )));
+                }
             }
         }
-        let (count, passed_before) = sqlx::query_as::<_, (i64, Option<i64>)>(
-            "select count(*), max(passed) from attempt where person_id = $1 and exercise_id = $2",
-        )
-        .bind(new.person_id)
-        .bind(new.exercise_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if new.limit > 0 && count >= i64::from(new.limit) {
-            return Ok(RecordOutcome::Exhausted);
-        }
-        let attempt_no = count + 1;
-        let attempt_id = sqlx::query_scalar::<_, i64>(
-            "insert into attempt (person_id, exercise_id, attempt_no, answer, result, score, passed, \
-                                  content_hash, grader_version, created_at_ms) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning attempt_id",
-        )
-        .bind(new.person_id)
-        .bind(new.exercise_id)
-        .bind(attempt_no)
-        .bind(new.answer)
-        .bind(new.result)
-        .bind(new.score)
-        .bind(i64::from(new.passed))
-        .bind(new.content_hash)
-        .bind(new.grader_version)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await;
-        let attempt_id = match attempt_id {
-            Ok(id) => id,
-            // Another process took this number between our count and insert (PostgreSQL).
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Ok(RecordOutcome::Exhausted);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let body = respond(Stored {
-            attempt_id,
-            attempt_no,
-            passed_before: passed_before.unwrap_or(0) > 0,
-        });
-        if let Some(idem) = idem {
-            sqlx::query(
-                "insert into idempotency_key (person_id, idempotency_key, request_hash, response_status, \
-                                              response_body, created_at_ms) values ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(new.person_id)
-            .bind(idem.key)
-            .bind(idem.request_hash)
-            .bind(201_i64)
-            .bind(&body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(RecordOutcome::Created { body })
     }
-
     /// How many attempts a person has made at an exercise, and whether one passed.
     pub async fn attempt_summary(
         &self,
@@ -238,4 +189,99 @@ impl Db {
         .fetch_optional(self.reader())
         .await?)
     }
+}
+
+/// The work of storing one attempt inside the caller's transaction (nothing is committed here):
+/// the idempotency check, the limit, the insert and the key. `None` when another transaction
+/// took the attempt number or the key first (PostgreSQL): the caller rolls back and tries again.
+pub(super) async fn record_in(
+    conn: &mut AnyConnection,
+    new: &NewAttempt<'_>,
+    idem: Option<Idempotency<'_>>,
+    respond: &(impl Fn(Stored) -> String + ?Sized),
+    now: i64,
+) -> Result<Option<RecordOutcome>, DbError> {
+    if let Some(idem) = idem {
+        let existing = sqlx::query_as::<_, (String, i64, String)>(
+            "select request_hash, response_status, response_body from idempotency_key \
+             where person_id = $1 and idempotency_key = $2",
+        )
+        .bind(new.person_id)
+        .bind(idem.key)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((hash, status, body)) = existing {
+            if hash == idem.request_hash {
+                return Ok(Some(RecordOutcome::Replayed {
+                    status: u16::try_from(status).unwrap_or(201),
+                    body,
+                }));
+            }
+            return Ok(Some(RecordOutcome::KeyReused));
+        }
+    }
+    // The count and "passed before" come from the person's progress row, which the attempt
+    // triggers keep in the same transactions: one row, however many attempts there are.
+    let (count, passed_before) = sqlx::query_as::<_, (i64, i64)>(
+        "select attempts, passed from exercise_progress where person_id = $1 and exercise_id = $2",
+    )
+    .bind(new.person_id)
+    .bind(new.exercise_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or((0, 0));
+    if new.limit > 0 && count >= i64::from(new.limit) {
+        return Ok(Some(RecordOutcome::Exhausted));
+    }
+    let attempt_no = count + 1;
+    let attempt_id = sqlx::query_scalar::<_, i64>(
+        "insert into attempt (person_id, exercise_id, attempt_no, answer, result, score, passed, \
+                              content_hash, grader_version, created_at_ms) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning attempt_id",
+    )
+    .bind(new.person_id)
+    .bind(new.exercise_id)
+    .bind(attempt_no)
+    .bind(new.answer)
+    .bind(new.result)
+    .bind(new.score)
+    .bind(i64::from(new.passed))
+    .bind(new.content_hash)
+    .bind(new.grader_version)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await;
+    let attempt_id = match attempt_id {
+        Ok(id) => id,
+        // Another transaction took this number between our count and insert (PostgreSQL).
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let body = respond(Stored {
+        attempt_id,
+        attempt_no,
+        passed_before: passed_before > 0,
+    });
+    if let Some(idem) = idem {
+        let stored = sqlx::query(
+            "insert into idempotency_key (person_id, idempotency_key, request_hash, response_status, \
+                                          response_body, created_at_ms) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new.person_id)
+        .bind(idem.key)
+        .bind(idem.request_hash)
+        .bind(201_i64)
+        .bind(&body)
+        .bind(now)
+        .execute(&mut *conn)
+        .await;
+        match stored {
+            Ok(_) => {}
+            // The same key, sent at once to another process, was stored first: try again, and
+            // the repeat is answered from what that one stored.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Some(RecordOutcome::Created { body }))
 }

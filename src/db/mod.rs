@@ -4,9 +4,11 @@
 //! single backend only, so the SQL stays in the subset both share (`$1` placeholders, integer
 //! flags, millisecond times) and the whole test suite runs against both instead.
 
+mod attempt_batch;
 mod attempt_scope;
 mod attempts;
 mod audit;
+mod backup;
 mod cohorts;
 mod error;
 mod gdpr;
@@ -33,6 +35,7 @@ use sqlx::{AnyPool, Executor};
 pub use attempt_scope::ScopedAttempt;
 pub use attempts::{AttemptRow, Idempotency, NewAttempt, RecordOutcome, Stored};
 pub use audit::{AuditEvent, AuditRow};
+pub use backup::{Holdings, check_sqlite_file};
 pub use cohorts::{
     AddMember, ClassAnswer, CohortRow, GradeChange, MemberRow, NewCohort, Overridden, OverrideRow,
     OwnDue, PersonHit, SEARCH_LIMIT,
@@ -78,6 +81,8 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    /// SQLite only: the group-commit writer of attempts (see `attempt_batch`).
+    batcher: Option<attempt_batch::AttemptBatcher>,
 }
 
 /// Pragmas every SQLite connection gets: WAL so readers never block the writer, foreign keys
@@ -104,6 +109,7 @@ impl Db {
                     read: pool.clone(),
                     write: pool,
                     backend: Backend::Postgres,
+                    batcher: None,
                 })
             }
         }
@@ -138,6 +144,7 @@ impl Db {
             .await
             .map_err(DbError::connect)?;
         Ok(Self {
+            batcher: Some(attempt_batch::AttemptBatcher::start(write.clone())),
             read,
             write,
             backend: Backend::Sqlite,

@@ -301,17 +301,19 @@ pub(super) async fn submit(
         grader_version: grading::GRADER_VERSION,
         limit: exercise.attempts,
     };
-    let respond = |stored: Stored| {
+    // Owned, because on SQLite the group-commit writer task renders it inside its transaction.
+    let (reveal_policy, limit) = (exercise.reveal, exercise.attempts);
+    let respond = move |stored: Stored| {
         let revealed = reveals(
-            exercise.reveal,
-            exercise.attempts,
+            reveal_policy,
+            limit,
             stored.attempt_no,
             result.passed,
             stored.passed_before,
         );
         let mut body = result_json(&reveal(&result, revealed), lang, revealed);
         body["attempt_id"] = json!(stored.attempt_id);
-        body["attempts"] = attempts_json(exercise.attempts, stored.attempt_no);
+        body["attempts"] = attempts_json(limit, stored.attempt_no);
         body.to_string()
     };
     match state.db.record_attempt(&new, idem, respond).await? {

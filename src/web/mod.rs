@@ -38,8 +38,9 @@ pub use client::ClientAddr;
 pub use error::AppError;
 pub use lang::ReqLang;
 pub use nav::DemoFlag;
+pub use pages::PageCache;
 pub use session::{Admin, CohortRunner, Manager, MaybePerson, Person, Reader, Trainer};
-pub use state::AppState;
+pub use state::{AppParts, AppState};
 
 /// The whole application, ready to serve or to drive from tests.
 pub fn router(state: AppState) -> Router {

@@ -1,12 +1,15 @@
 //! The public HTML pages: course list, course, lesson, and the accessibility and privacy pages.
 //! Handlers turn catalogue data into ready-made view structs so templates stay logic-light.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
 
 use super::assets::ASSET_VERSION;
 use super::error::AppError;
@@ -221,14 +224,85 @@ struct ExerciseCard {
     prompt_html: String,
 }
 
+/// Rendered lesson pages. A lesson page is public and its bytes depend only on the lesson, the
+/// language, the language-switch link and the header flags (see `nav`), so each variant is
+/// rendered once: under load, rendering (the markdown of every exercise card and the template)
+/// was about 40 % of a lesson request (docs/performance.md). Bounded: requests with any other
+/// query string or spelling of the path are rendered each time, and at most [`PageCache::MAX`]
+/// variants are kept.
+#[derive(Debug, Clone, Default)]
+pub struct PageCache(Arc<RwLock<HashMap<String, Bytes>>>);
+
+impl PageCache {
+    const MAX: usize = 4096;
+
+    fn get(&self, key: &str) -> Option<Bytes> {
+        self.0.read().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, page: Bytes) {
+        if let Ok(mut pages) = self.0.write()
+            && pages.len() < Self::MAX
+        {
+            pages.insert(key, page);
+        }
+    }
+}
+
 pub(super) async fn lesson(
     State(catalog): State<Arc<Catalog>>,
+    State(cache): State<PageCache>,
     ReqLang(lang): ReqLang,
     OriginalUri(uri): OriginalUri,
     Path((course_slug, module_slug, lesson_slug)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let chrome = Chrome::new(lang, &uri);
+    // Only the plain spelling of the path is cached (not percent-encoded variants of it), so
+    // the variants are bounded by the catalogue and no request can fill the cache with junk.
+    let canonical = uri.path() == format!("/courses/{course_slug}/{module_slug}/{lesson_slug}");
+    let plain_query = matches!(uri.query(), None | Some("lang=sv" | "lang=en"));
+    let key = (canonical && plain_query).then(|| {
+        // Every header flag, whatever it holds (signed in, the team and cohorts links, the
+        // current page, the demo banner): a flag added to `Nav` cannot be forgotten here.
+        format!(
+            "{}\n{}\n{}\n{:?}",
+            uri.path(),
+            lang.code(),
+            chrome.switch_href,
+            chrome.nav
+        )
+    });
+    if let Some(page) = key.as_deref().and_then(|k| cache.get(k)) {
+        return Ok(Html(page).into_response());
+    }
+    let page = lesson_page(
+        &catalog,
+        lang,
+        chrome,
+        &course_slug,
+        &module_slug,
+        &lesson_slug,
+    )?;
+    let html = Bytes::from(
+        page.render()
+            .map_err(|e| AppError::Internal(format!("lesson template: {e}")))?,
+    );
+    if let Some(key) = key {
+        cache.put(key, html.clone());
+    }
+    Ok(Html(html).into_response())
+}
+
+fn lesson_page(
+    catalog: &Catalog,
+    lang: Lang,
+    chrome: Chrome,
+    course_slug: &str,
+    module_slug: &str,
+    lesson_slug: &str,
 ) -> Result<LessonPage, AppError> {
     let at = catalog
-        .lesson(&course_slug, &module_slug, &lesson_slug)
+        .lesson(course_slug, module_slug, lesson_slug)
         .ok_or(AppError::NotFound)?;
     let (text, fallback) = at.lesson.text(lang);
     let card = |id: &str| {
@@ -260,9 +334,9 @@ pub(super) async fn lesson(
     for id in at.lesson.exercises.iter().filter(|id| !inline.contains(id)) {
         blocks.extend(card(id).map(BlockView::Exercise));
     }
-    let (prev, next) = neighbours(at.course, &lesson_slug, &module_slug, lang);
+    let (prev, next) = neighbours(at.course, lesson_slug, module_slug, lang);
     Ok(LessonPage {
-        chrome: Chrome::new(lang, &uri),
+        chrome,
         title: text.title.clone(),
         minutes: at.lesson.minutes,
         fallback,

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use kartskola::config::{Config, DatabaseUrl};
 use kartskola::db::{Capability, Db};
-use kartskola::web::{self, AppState};
+use kartskola::web::{self, AppParts, AppState};
 use tower::ServiceExt;
 
 pub(crate) fn repo_root() -> PathBuf {
@@ -153,12 +153,13 @@ impl TestApp {
         configure(&mut config);
         let demo = kartskola::web::DemoFlag::default();
         demo.refresh(&db).await;
-        let state = AppState {
+        let state = AppState::new(AppParts {
             db,
             catalog: Arc::new(catalog),
             config: Arc::new(config),
             demo,
-        };
+            pages: kartskola::web::PageCache::default(),
+        });
         let router = web::router(state.clone());
         Self {
             state,
@@ -297,12 +298,13 @@ impl TestApp {
         let db = self._db.connect().await;
         let demo = kartskola::web::DemoFlag::default();
         demo.refresh(&db).await;
-        self.state = AppState {
+        self.state = AppState::new(AppParts {
             db,
             catalog: self.state.catalog.clone(),
             config: self.state.config.clone(),
             demo,
-        };
+            pages: kartskola::web::PageCache::default(),
+        });
         self.router = web::router(self.state.clone());
     }
 

@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod attempts;
 mod auth;
+mod backup;
 mod browser;
 mod cli;
 mod cluster;

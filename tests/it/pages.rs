@@ -213,3 +213,33 @@ async fn layers_are_served_as_geojson() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Lesson pages are rendered once per variant (`PageCache`): a cached page is the one a fresh
+/// render gives, per language and log-in state, and other spellings of the path still work.
+#[tokio::test]
+async fn cached_lesson_pages_are_the_pages_for_that_language_and_reader() {
+    let app = TestApp::spawn().await;
+    let sv = app.get("/courses/prov-kurs/forsta/hej").await;
+    let en = app.get("/courses/prov-kurs/forsta/hej?lang=en").await;
+    assert_eq!(sv.status, StatusCode::OK);
+    assert_eq!(en.status, StatusCode::OK);
+    assert_ne!(sv.body, en.body);
+    assert!(sv.body.contains("lang=\"sv\""), "{}", sv.body);
+    assert!(en.body.contains("lang=\"en\""), "{}", en.body);
+    // Served again (now from the cache): the same bytes, and the language cookie still set.
+    assert_eq!(app.get("/courses/prov-kurs/forsta/hej").await.body, sv.body);
+    let en_again = app.get("/courses/prov-kurs/forsta/hej?lang=en").await;
+    assert_eq!(en_again.body, en.body);
+    assert!(en_again.header("set-cookie").is_some());
+    // A reader with a session cookie gets the account link, not the cached anonymous header.
+    let cookie = app.login_as("cache@example.se").await;
+    let personal = app
+        .get_with("/courses/prov-kurs/forsta/hej", &[("cookie", &cookie)])
+        .await;
+    assert_eq!(personal.status, StatusCode::OK);
+    assert_ne!(personal.body, sv.body);
+    // A percent-encoded spelling of the path is served (rendered, not cached).
+    let encoded = app.get("/courses/prov-kurs/forsta/h%65j").await;
+    assert_eq!(encoded.status, StatusCode::OK);
+    assert!(encoded.body.contains("lang=\"sv\""));
+}

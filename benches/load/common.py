@@ -1,0 +1,214 @@
+"""What the load benchmarks share: the bench content, a seeded database, a running server,
+logged-in learners, and wrk runs with benches/load/wrk.lua. Standard library only."""
+
+import http.client
+import json
+import math
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+WRK_LUA = os.path.join(HERE, "wrk.lua")
+DEMO_PASSWORD = "kartskola-demo"
+REGIONS = ["norrbotten", "vasterbotten", "jamtland-harjedalen", "vasternorrland"]
+# Shipped exercises the benchmarks submit to; the shipped content limits their attempts
+# (3 and 4), so the bench content is the shipped content with these two set to unlimited.
+POLYGON_EXERCISE = "m1-draw-jamtland"
+POINT_EXERCISE = "m1-place-lulea"
+UNLIMITED = [POLYGON_EXERCISE, POINT_EXERCISE]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine_note():
+    load = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+
+
+def bench_content(workdir):
+    """The shipped content (courses, exercises, layers) with the benchmarked exercises unlimited."""
+    content = os.path.join(workdir, "content")
+    shutil.copytree(os.path.join(ROOT, "courses"), os.path.join(content, "courses"))
+    shutil.copytree(os.path.join(ROOT, "exercises"), os.path.join(content, "exercises"))
+    shutil.copytree(os.path.join(ROOT, "static", "layers"), os.path.join(content, "static", "layers"))
+    for exercise in UNLIMITED:
+        path = os.path.join(content, "exercises", exercise, "exercise.toml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        text, n = re.subn(r"(?m)^attempts = \d+$", "attempts = 0", text)
+        if n != 1:
+            raise SystemExit(f"{path}: expected one `attempts = N` line")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return content
+
+
+def run_cli(binary, database_url, content, *args):
+    env = dict(os.environ, RUST_LOG="warn", DATABASE_URL=database_url, KARTSKOLA_CONTENT=content)
+    result = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"kartskola {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def fresh_postgres(base_url, name):
+    """Drops and creates database `name` on the server of `base_url`; returns its URL."""
+    admin = base_url.rsplit("/", 1)[0] + "/postgres"
+    for sql in (f'drop database if exists "{name}"', f'create database "{name}"'):
+        subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True)
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+class Server:
+    def __init__(self, binary, database_url, content, workdir, port=None, extra_env=None):
+        self.binary, self.database_url, self.content = binary, database_url, content
+        self.port = port or free_port()
+        self.log_path = os.path.join(workdir, f"server-{self.port}.log")
+        self.extra_env = extra_env or {}
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, RUST_LOG="warn", KARTSKOLA_DRAIN="5s",
+                   # Every learner logs in from 127.0.0.1: the per-address ceiling is not under test.
+                   KARTSKOLA_LOGIN_ADDR_LIMIT="100000", **self.extra_env)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--bind", f"127.0.0.1:{self.port}", "--database-url", self.database_url,
+             "--content-dir", self.content], stdout=log, stderr=log, env=env)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited early ({self.proc.returncode}); log: {self.log_path}")
+            try:
+                if request(self.port, "GET", "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit("server did not answer /healthz within 60 s")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def rss_mib(self):
+        """Resident set size now, and its peak (VmHWM), in MiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+        return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+def request(port, method, path, body=None, headers=None, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        conn.close()
+
+
+def login(port, email, password=DEMO_PASSWORD):
+    """Logs in through the real form (CSRF token of the pre-login session); returns the cookie."""
+    _, headers, page = request(port, "GET", "/login")
+    pre = next((v for k, v in headers if k.lower() == "set-cookie"), "").split(";")[0]
+    match = re.search(r'name="csrf" value="([^"]+)"', page.decode())
+    form = urllib.parse.urlencode({"email": email, "password": password, "next": "/",
+                                   "csrf": match.group(1) if match else ""})
+    status, headers, _ = request(port, "POST", "/login", form,
+                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
+    cookie = next((v for k, v in headers if k.lower() == "set-cookie" and "session=" in v.split(";")[0]
+                   and not v.split(";")[0].endswith("=")), None)
+    if status != 303 or not cookie:
+        raise SystemExit(f"login failed for {email}: {status}")
+    return cookie.split(";")[0]
+
+
+def demo_learners():
+    return [f"deltagare{i}.{region}@demo.kartskola.se" for region in REGIONS for i in range(1, 7)]
+
+
+def seeded(binary, database_url, content):
+    run_cli(binary, database_url, content, "migrate")
+    run_cli(binary, database_url, content, "seed-demo")
+
+
+def first_lesson_path(port, cookie):
+    """The first lesson of the shipped course, found the way a learner would: from the course page."""
+    status, _, page = request(port, "GET", "/courses/gis-regional-planering", headers={"Cookie": cookie})
+    if status != 200:
+        raise SystemExit(f"course page: {status}")
+    links = re.findall(r'href="(/courses/gis-regional-planering/[^/"]+/[^/"?#]+)"', page.decode())
+    if not links:
+        raise SystemExit("no lesson link on the course page")
+    return links[0]
+
+
+def ring(vertices, lon, lat, rx, ry):
+    """A closed star-shaped ring of `vertices` distinct vertices (a wavy ellipse: no two equal,
+    no self-intersection), so grading does real work on every vertex."""
+    coords = []
+    for i in range(vertices):
+        t = 2 * math.pi * i / vertices
+        wobble = 1 + 0.05 * math.sin(7 * t)
+        coords.append([round(lon + rx * wobble * math.cos(t), 6), round(lat + ry * wobble * math.sin(t), 6)])
+    coords.append(coords[0])
+    return coords
+
+
+def polygon_answer(vertices):
+    """An answer to the Jämtland exercise: roughly the county (centre 14.3 E, 63.1 N)."""
+    return json.dumps({"geometry": {"type": "Polygon", "coordinates": [ring(vertices, 14.3, 63.1, 2.0, 1.1)]}})
+
+
+def point_answer():
+    return json.dumps({"geometry": {"type": "Point", "coordinates": [22.1777, 65.59431]}})
+
+
+def wrk(url, workdir, name, *, method="GET", cookies=None, body=None, connections=32, threads=2,
+        duration="10s", timeout="10s"):
+    """Runs wrk with wrk.lua; returns its JSON summary."""
+    result = os.path.join(workdir, f"wrk-{name}.json")
+    env = dict(os.environ, LOAD_METHOD=method, LOAD_PATH=urllib.parse.urlsplit(url).path or "/",
+               LOAD_RESULT=result, LOAD_COOKIES="", LOAD_BODY="")
+    if cookies:
+        env["LOAD_COOKIES"] = os.path.join(workdir, f"cookies-{name}.txt")
+        with open(env["LOAD_COOKIES"], "w") as f:
+            f.write("\n".join(cookies) + "\n")
+    if body is not None:
+        env["LOAD_BODY"] = os.path.join(workdir, f"body-{name}.json")
+        with open(env["LOAD_BODY"], "w") as f:
+            f.write(body)
+    base = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="", query=""))
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", duration,
+                          "--timeout", timeout, "-s", WRK_LUA, base],
+                         capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise SystemExit(f"wrk failed: {out.stderr or out.stdout}")
+    with open(result) as f:
+        summary = json.load(f)
+    summary["name"] = name
+    return summary
+
+
+def make_workdir(prefix):
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    # nginx workers (user nobody when started as root) read the static file from here.
+    os.chmod(workdir, 0o755)
+    return workdir
