@@ -7,7 +7,6 @@
 //! 2. Peak resident memory while 32 verifies are asked for at once: through `password::verify`
 //!    (the semaphore lets 4 hash at a time) and, for comparison, 32 unbounded threads.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -186,13 +185,12 @@ fn main() {
         };
         db.insert_person(&new).await.expect("insert").expect("new");
         password::warm_up().await;
-        let state = AppState::new(AppParts {
+        let state = AppState::new(AppParts::new(
             db,
-            catalog: Arc::new(catalog),
-            config: Arc::new(Config::for_tests(url, root)),
-            demo: DemoFlag::default(),
-            pages: kartskola::web::PageCache::default(),
-        });
+            catalog,
+            Config::for_tests(url, root),
+            DemoFlag::default(),
+        ));
         let router = web::router(state);
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         println!("Login benchmark: argon2id m={} KiB t={} p={}, {} hashes at once, {cores} core(s), SQLite", password::MEMORY_KIB, password::PASSES, password::LANES, password::CONCURRENT_HASHES);

@@ -16,7 +16,6 @@
 //! through. Answers and results are stored at a realistic size. Not part of `.ci/run`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -342,13 +341,12 @@ async fn main() {
     } else {
         println!("using {} (delete it to generate again)", path.display());
     }
-    let state = AppState::new(AppParts {
-        db: db.clone(),
-        catalog: Arc::new(catalog),
-        config: Arc::new(Config::for_tests(url, root)),
-        demo: DemoFlag::default(),
-        pages: kartskola::web::PageCache::default(),
-    });
+    let state = AppState::new(AppParts::new(
+        db.clone(),
+        catalog,
+        Config::for_tests(url, root),
+        DemoFlag::default(),
+    ));
     let app = router(state.clone());
 
     // A manager of the largest region, the most active learner, an admin's token.

@@ -2,14 +2,13 @@
 //! then serve until a shutdown signal, letting requests in flight finish within the drain time.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::content::{self, ContentErrors};
 use crate::db::{Db, DbError};
-use crate::web::{self, AppParts, AppState, DemoFlag, PageCache};
+use crate::web::{self, AppParts, AppState, DemoFlag};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -46,13 +45,7 @@ impl Application {
         crate::auth::password::warm_up().await;
         let demo = DemoFlag::default();
         demo.refresh(&db).await;
-        let state = AppState::new(AppParts {
-            db,
-            catalog: Arc::new(catalog),
-            config: Arc::new(config),
-            demo,
-            pages: PageCache::default(),
-        });
+        let state = AppState::new(AppParts::new(db, catalog, config, demo));
         Ok(Self { listener, state })
     }
 

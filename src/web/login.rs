@@ -182,6 +182,7 @@ pub(super) async fn logout(
 ) -> Result<Response, AppError> {
     if let Some(person) = person {
         state.db.delete_session(&person.session_hash).await?;
+        state.header.forget(&person.session_hash);
         let client = client.map(|c| c.to_string());
         record(
             &state,

@@ -37,7 +37,7 @@ use tower_http::trace::TraceLayer;
 pub use client::ClientAddr;
 pub use error::AppError;
 pub use lang::ReqLang;
-pub use nav::DemoFlag;
+pub use nav::{DemoFlag, HeaderCache};
 pub use pages::PageCache;
 pub use session::{Admin, CohortRunner, Manager, MaybePerson, Person, Reader, Trainer};
 pub use state::{AppParts, AppState};

@@ -7,21 +7,25 @@
 //! task-local that `Chrome::new` reads. A page rendered outside a request (none today) gets the
 //! defaults: not logged in, no banner.
 //!
-//! Anonymous readers (no session cookie) cost no query, so public pages stay as fast as before.
-//! With a session cookie the middleware resolves the person, because only their capabilities
-//! tell whether the team and cohorts links belong in the header; the lookup is kept in the
-//! request's extensions, so a handler that needs the person (most pages of a signed-in person)
-//! reuses it instead of asking again. Machine routes (`/api/`, assets, health) render no header and skip it.
+//! Anonymous readers (no session cookie) cost no query. With a session cookie the middleware
+//! resolves the person, because only their capabilities tell whether the team and cohorts links
+//! belong in the header; the lookup is kept in the request's extensions, so a handler that needs
+//! the person reuses it instead of asking again, and the links are remembered for a few seconds
+//! ([`HeaderCache`]), so a signed-in reader going through lessons costs no query either. Machine
+//! routes (`/api/`, assets, health) render no header and skip all this.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::session::{has_session_cookie, resolve};
+use super::session::{cookie_name, cookie_value, resolve};
 use super::state::AppState;
+use crate::auth::token::token_hash;
 use crate::db::{Capability, Db};
 
 /// Whether demo accounts exist, refreshed by the periodic task (and after start-up), so that
@@ -40,6 +44,54 @@ impl DemoFlag {
         match db.demo_accounts_exist().await {
             Ok(demo) => self.0.store(demo, Ordering::Relaxed),
             Err(e) => tracing::warn!(error = %e, "cannot check for demo accounts"),
+        }
+    }
+}
+
+/// How long the header trusts what it last learnt of a session. The links are shown, never
+/// granted, by it (every route checks the session itself), so a stale link for a few seconds
+/// after a session ends in another process or a capability changes costs nothing; in return a
+/// signed-in reader's lesson pages (cached, `pages::PageCache`) need no database query at all.
+const HEADER_TTL: Duration = Duration::from_secs(5);
+/// Sessions remembered at most; past that, expired entries go, and if none has, all do.
+const HEADER_MAX: usize = 10_000;
+
+/// What the header shows of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Links {
+    signed_in: bool,
+    team: bool,
+    cohorts: bool,
+}
+
+/// The header's links of recently seen sessions, by session hash (never the cookie's token).
+#[derive(Debug, Default)]
+pub struct HeaderCache(RwLock<HashMap<String, (Instant, Links)>>);
+
+impl HeaderCache {
+    fn get(&self, session_hash: &str) -> Option<Links> {
+        let sessions = self.0.read().ok()?;
+        let (seen, links) = sessions.get(session_hash)?;
+        (seen.elapsed() < HEADER_TTL).then_some(*links)
+    }
+
+    fn put(&self, session_hash: String, links: Links) {
+        let Ok(mut sessions) = self.0.write() else {
+            return;
+        };
+        if sessions.len() >= HEADER_MAX {
+            sessions.retain(|_, (seen, _)| seen.elapsed() < HEADER_TTL);
+            if sessions.len() >= HEADER_MAX {
+                sessions.clear();
+            }
+        }
+        sessions.insert(session_hash, (Instant::now(), links));
+    }
+
+    /// Forgets a session at once (a logout in this process).
+    pub(super) fn forget(&self, session_hash: &str) {
+        if let Ok(mut sessions) = self.0.write() {
+            sessions.remove(session_hash);
         }
     }
 }
@@ -97,32 +149,49 @@ fn is_machine_route(path: &str) -> bool {
 
 /// Sets [`Nav`] for everything inside (handlers and the error renderer).
 pub(super) async fn scope(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let cookie = has_session_cookie(request.headers(), &state.config);
     let path = request.uri().path();
     let mut nav = Nav {
-        signed_in: cookie,
-        team: false,
-        cohorts: false,
         demo: state.demo.get(),
         current: current_link(path),
+        ..Nav::default()
     };
-    if !cookie || is_machine_route(path) {
+    let session_hash = cookie_value(request.headers(), cookie_name(&state.config)).map(token_hash);
+    let Some(session_hash) = session_hash.filter(|_| !is_machine_route(path)) else {
+        return NAV.scope(nav, next.run(request)).await;
+    };
+    if let Some(links) = state.header.get(&session_hash) {
+        nav.apply(links);
         return NAV.scope(nav, next.run(request)).await;
     }
     let (mut parts, body) = request.into_parts();
     match resolve(&mut parts, &state).await {
         Ok(person) => {
-            nav.signed_in = person.is_some();
             let has = |c| person.as_ref().is_some_and(|p| p.has(c));
-            nav.team = has(Capability::Manager) || has(Capability::Admin);
-            nav.cohorts = has(Capability::Trainer) || has(Capability::Admin);
+            let links = Links {
+                signed_in: person.is_some(),
+                team: has(Capability::Manager) || has(Capability::Admin),
+                cohorts: has(Capability::Trainer) || has(Capability::Admin),
+            };
+            state.header.put(session_hash, links);
+            nav.apply(links);
         }
         // The page itself decides what a database failure means; the header falls back to
-        // what the cookie alone tells (and leaves the team link out).
-        Err(e) => tracing::warn!(error = %e, "cannot resolve the session for the header"),
+        // what the cookie alone tells (and leaves the team and cohorts links out).
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot resolve the session for the header");
+            nav.signed_in = true;
+        }
     }
     NAV.scope(nav, next.run(Request::from_parts(parts, body)))
         .await
+}
+
+impl Nav {
+    fn apply(&mut self, links: Links) {
+        self.signed_in = links.signed_in;
+        self.team = links.team;
+        self.cohorts = links.cohorts;
+    }
 }
 
 #[cfg(test)]
@@ -138,5 +207,25 @@ mod tests {
         assert_eq!(current_link("/courses/gis-regional-planering"), "");
         assert!(is_machine_route("/api/me/progress") && is_machine_route("/healthz"));
         assert!(!is_machine_route("/me/progress") && !is_machine_route("/apiary"));
+    }
+
+    #[test]
+    fn the_header_cache_forgets_and_stays_bounded() {
+        let cache = HeaderCache::default();
+        let links = Links {
+            signed_in: true,
+            team: false,
+            cohorts: true,
+        };
+        cache.put("a".to_owned(), links);
+        assert_eq!(cache.get("a"), Some(links));
+        cache.forget("a");
+        assert_eq!(cache.get("a"), None);
+        for n in 0..=HEADER_MAX {
+            cache.put(n.to_string(), links);
+        }
+        let kept = cache.0.read().map(|s| s.len()).unwrap_or_default();
+        assert!(kept <= HEADER_MAX, "{kept}");
+        assert_eq!(cache.get(&HEADER_MAX.to_string()), Some(links));
     }
 }

@@ -161,7 +161,7 @@ async fn lookup(headers: &HeaderMap, state: &AppState) -> Result<Option<Person>,
     if now.saturating_sub(row.last_seen_ms) > 60_000 {
         state.db.touch_session(&session_hash, now).await?;
     }
-    let capabilities = state.db.capabilities(row.person_id).await?;
+    let capabilities = row.capabilities();
     Ok(Some(Person {
         id: row.person_id,
         email: row.email,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
-use super::nav::DemoFlag;
+use super::nav::{DemoFlag, HeaderCache};
 use super::pages::PageCache;
 use crate::config::Config;
 use crate::content::Catalog;
@@ -40,6 +40,27 @@ pub struct AppParts {
     pub demo: DemoFlag,
     /// Rendered lesson pages (public, the same for everyone with the same language and flags).
     pub pages: PageCache,
+    /// The header's links of recently seen sessions (`nav`).
+    pub header: HeaderCache,
+}
+
+impl AppParts {
+    /// The state of one application, with empty caches.
+    pub fn new(
+        db: Db,
+        catalog: impl Into<Arc<Catalog>>,
+        config: impl Into<Arc<Config>>,
+        demo: DemoFlag,
+    ) -> Self {
+        Self {
+            db,
+            catalog: catalog.into(),
+            config: config.into(),
+            demo,
+            pages: PageCache::default(),
+            header: HeaderCache::default(),
+        }
+    }
 }
 
 impl FromRef<AppState> for PageCache {

@@ -1,7 +1,6 @@
 //! `TestApp`: the real router over a fresh database, with helpers to send requests and parse HTML.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::body::Body;
@@ -153,13 +152,7 @@ impl TestApp {
         configure(&mut config);
         let demo = kartskola::web::DemoFlag::default();
         demo.refresh(&db).await;
-        let state = AppState::new(AppParts {
-            db,
-            catalog: Arc::new(catalog),
-            config: Arc::new(config),
-            demo,
-            pages: kartskola::web::PageCache::default(),
-        });
+        let state = AppState::new(AppParts::new(db, catalog, config, demo));
         let router = web::router(state.clone());
         Self {
             state,
@@ -298,13 +291,12 @@ impl TestApp {
         let db = self._db.connect().await;
         let demo = kartskola::web::DemoFlag::default();
         demo.refresh(&db).await;
-        self.state = AppState::new(AppParts {
+        self.state = AppState::new(AppParts::new(
             db,
-            catalog: self.state.catalog.clone(),
-            config: self.state.config.clone(),
+            self.state.catalog.clone(),
+            self.state.config.clone(),
             demo,
-            pages: kartskola::web::PageCache::default(),
-        });
+        ));
         self.router = web::router(self.state.clone());
     }
 
