@@ -495,6 +495,7 @@ pub(super) static STRINGS: Strings = Strings {
         idempotency_key_reused: "This Idempotency-Key was already used for a different request.",
         too_many_requests: "Too many attempts. Wait a moment and try again.",
         unavailable: "The service is temporarily unavailable. Try again in a moment.",
+        busy: "Many answers are being graded right now and yours was not stored. Send it again in a second.",
         internal: "An unexpected error occurred. Try again in a moment.",
     },
 };

@@ -166,6 +166,8 @@ pub struct ErrorTexts {
     pub idempotency_key_reused: &'static str,
     pub too_many_requests: &'static str,
     pub unavailable: &'static str,
+    /// Grading is saturated: the answer was not stored (503 `unavailable`, `Retry-After: 1`).
+    pub busy: &'static str,
     pub internal: &'static str,
 }
 

@@ -495,6 +495,7 @@ pub(super) static STRINGS: Strings = Strings {
         idempotency_key_reused: "Idempotency-Key har redan använts för en annan begäran.",
         too_many_requests: "För många försök. Vänta en stund och försök igen.",
         unavailable: "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund.",
+        busy: "Många svar rättas just nu och ditt sparades inte. Skicka det igen om en sekund.",
         internal: "Ett oväntat fel inträffade. Försök igen om en stund.",
     },
 };

@@ -36,6 +36,9 @@ pub enum AppError {
     Answer(Arc<grading::AnswerError>),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// Grading is saturated: refused before it was done, so nothing was stored.
+    #[error("busy: no grading slot within the wait limit")]
+    Busy,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -61,7 +64,7 @@ impl AppError {
             Self::Answer(e) if e.code() == "malformed_json" => StatusCode::BAD_REQUEST,
             Self::Answer(e) if e.code() == "body_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Answer(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,7 +75,7 @@ impl AppError {
             Self::Unauthenticated => "unauthenticated",
             Self::Client { code, .. } => code,
             Self::Answer(e) => e.code(),
-            Self::Unavailable(_) => "unavailable",
+            Self::Unavailable(_) | Self::Busy => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -80,6 +83,7 @@ impl AppError {
     fn message(&self, lang: Lang) -> String {
         match self {
             Self::Answer(e) => e.message(grading_lang(lang)),
+            Self::Busy => lang.strings().errors.busy.to_owned(),
             _ => message_for(&lang.strings().errors, self.code()).to_owned(),
         }
     }
@@ -139,6 +143,7 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
     match error.as_ref() {
         AppError::Internal(detail) => tracing::error!(%path, %detail, "request failed"),
         AppError::Unavailable(detail) => tracing::warn!(%path, %detail, "database unavailable"),
+        AppError::Busy => tracing::info!(%path, "grading saturated: answer refused"),
         other => tracing::debug!(%path, code = other.code(), "client error"),
     }
     if !api && matches!(error.as_ref(), AppError::Unauthenticated) {
@@ -160,9 +165,15 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
         (status, ErrorPage::new(lang, &path, status, &message)).into_response()
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
+        // A saturated grader frees up within a second; a lost database takes longer.
+        let seconds = if matches!(error.as_ref(), AppError::Busy) {
+            "1"
+        } else {
+            "5"
+        };
         rendered
             .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
     }
     // Keep headers the handler set deliberately (e.g. Retry-After of a throttle).
     for (name, value) in response.headers() {
@@ -201,4 +212,72 @@ pub(crate) fn grading_lang(lang: Lang) -> grading::Lang {
 /// The router's fallback: every unknown path is a 404 rendered like any other error.
 pub(super) async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::HeaderMap;
+    use axum::middleware;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn refused(uri: &str, error: fn() -> AppError) -> (StatusCode, HeaderMap, String) {
+        let app = Router::new()
+            .route(
+                "/api/answer",
+                get(move || async move { Err::<(), _>(error()) }),
+            )
+            .route("/page", get(move || async move { Err::<(), _>(error()) }))
+            .layer(middleware::from_fn(render));
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let response = app.oneshot(request).await.expect("response");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_saturated_grader_refuses_with_503_and_a_short_retry_after() {
+        let (status, headers, body) = refused("/api/answer?lang=en", || AppError::Busy).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            headers.get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(json["error"]["code"], "unavailable");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not stored"))
+        );
+
+        let (status, headers, body) = refused("/page", || AppError::Busy).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            headers.get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        assert!(body.contains("sparades inte"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_lost_database_asks_for_a_longer_wait() {
+        let (status, headers, _) =
+            refused("/api/answer", || AppError::Unavailable("gone".to_owned())).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            headers.get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+            Some(&b"5"[..])
+        );
+    }
 }
