@@ -43,7 +43,7 @@ static GRADING: LazyLock<Semaphore> = LazyLock::new(|| {
 /// Without a limit a burst waits in an unbounded queue: 200 submissions of 5 000-vertex
 /// polygons at once took 1.7 s at the median (docs/performance.md); with it every answer is
 /// graded or refused within about a second.
-const GRADING_WAIT: std::time::Duration = std::time::Duration::from_millis(750);
+const GRADING_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn exercise_of(state: &AppState, id: &str) -> Result<Arc<Exercise>, AppError> {
     state
