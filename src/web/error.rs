@@ -133,13 +133,14 @@ impl IntoResponse for AppError {
 /// Renders (and logs) any [`AppError`] a handler returned.
 pub(super) async fn render(request: Request, next: Next) -> Response {
     let lang = lang_of(request.uri(), request.headers());
-    let api = request.uri().path().starts_with("/api/");
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
+    // A clone of the URI shares its bytes (no allocation): most responses are not errors.
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     let Some(error) = response.extensions().get::<Arc<AppError>>().cloned() else {
         return response;
     };
+    let api = uri.path().starts_with("/api/");
+    let (path, query) = (uri.path(), uri.query());
     match error.as_ref() {
         AppError::Internal(detail) => tracing::error!(%path, %detail, "request failed"),
         AppError::Unavailable(detail) => tracing::warn!(%path, %detail, "database unavailable"),
@@ -147,7 +148,7 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
         other => tracing::debug!(%path, code = other.code(), "client error"),
     }
     if !api && matches!(error.as_ref(), AppError::Unauthenticated) {
-        return login_redirect(&path, query.as_deref());
+        return login_redirect(path, query);
     }
     let status = error.status();
     let message = error.message(lang);
@@ -162,7 +163,7 @@ pub(super) async fn render(request: Request, next: Next) -> Response {
         }
         (status, Json(body)).into_response()
     } else {
-        (status, ErrorPage::new(lang, &path, status, &message)).into_response()
+        (status, ErrorPage::new(lang, path, status, &message)).into_response()
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
         // A saturated grader frees up within a second; a lost database takes longer.

@@ -19,6 +19,13 @@ use crate::config::Config;
 use crate::db::AuditEvent;
 
 /// The CSP, with the tile server's origin (if any) allowed for images and fetches.
+/// The Content-Security-Policy of every response: it depends on the configuration only, so
+/// it is built once ([`AppParts::new`](super::state::AppParts::new)), not per response.
+pub(super) fn csp_header(config: &Config) -> HeaderValue {
+    HeaderValue::from_str(&content_security_policy(config))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
 fn content_security_policy(config: &Config) -> String {
     let tiles = config
         .tile_url
@@ -51,11 +58,9 @@ pub(super) async fn headers(
     let personal_request = has_session_cookie(request.headers(), &state.config);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&state.config)) {
-        headers
-            .entry(header::CONTENT_SECURITY_POLICY)
-            .or_insert(csp);
-    }
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| state.csp.clone());
     let set = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use axum::http::HeaderValue;
 
 use super::nav::{DemoFlag, HeaderCache};
 use super::pages::PageCache;
@@ -42,6 +43,8 @@ pub struct AppParts {
     pub pages: PageCache,
     /// The header's links of recently seen sessions (`nav`).
     pub header: HeaderCache,
+    /// The Content-Security-Policy header (`security`), built from the configuration.
+    pub csp: HeaderValue,
 }
 
 impl AppParts {
@@ -52,10 +55,12 @@ impl AppParts {
         config: impl Into<Arc<Config>>,
         demo: DemoFlag,
     ) -> Self {
+        let config = config.into();
         Self {
+            csp: super::security::csp_header(&config),
             db,
             catalog: catalog.into(),
-            config: config.into(),
+            config,
             demo,
             pages: PageCache::default(),
             header: HeaderCache::default(),
