@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, startServer, launchBrowser, newContext, login, PASSWORD, exercisesOfKind, openExercise, submitAndWait, rightAnswerOf,
+  ROOT, startServer, launchBrowser, newContext, login, PASSWORD, exercisesOfKind, openExercise, submitAndWait, rightAnswerOf, axeScan
 } from './server.mjs';
 
-const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 // One exercise per page layout: place_point differs from place_points only by the label picker,
 // draw_line from draw_polygon and measure_length from measure_area not at all.
 const KINDS = ['place_points', 'draw_polygon', 'select_features', 'measure_area', 'read_coordinates', 'choice', 'site'];
@@ -35,14 +34,7 @@ after(async () => {
 
 /** Serious and critical violations on the current page, every disclosure opened first. */
 async function scan() {
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
-  // page.evaluate runs through the DevTools protocol, outside the page's CSP: no bypass needed.
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return axeScan(page, { openDetails: true });
 }
 
 test('exercise pages of every layout: no serious or critical axe violations', async () => {

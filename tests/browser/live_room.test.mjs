@@ -10,13 +10,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
-  ROOT, BIN, PASSWORD, startServer, launchBrowser, newContext, login, rightAnswerOf, exercisesOfKind, screenshotPath,
+  ROOT, BIN, PASSWORD, startServer, launchBrowser, newContext, login, rightAnswerOf, exercisesOfKind, screenshotPath, axeScan
 } from './server.mjs';
 
-const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const PARTICIPANTS = 24;
 const POLYGON_EXERCISE = 'm1-draw-jamtland';
 const POINT_EXERCISE = 'm1-place-lulea';
@@ -46,13 +43,7 @@ after(async () => {
 
 /** Serious and critical axe violations on the page, every disclosure opened first. */
 async function scan(page) {
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return axeScan(page, { openDetails: true });
 }
 
 /**

@@ -341,3 +341,20 @@ export async function sessions(browser, server, emails, exerciseId) {
     }),
   );
 }
+
+const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * Serious and critical axe-core violations (WCAG 2.1 A/AA and best practice) on the current
+ * page; with `openDetails`, every disclosure is opened first so its content is scanned too.
+ * page.evaluate runs through the DevTools protocol, outside the page's CSP: no bypass needed.
+ */
+export async function axeScan(page, { openDetails = false } = {}) {
+  if (openDetails) await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}

@@ -12,9 +12,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, BIN, launchBrowser, newContext, login } from './server.mjs';
+import { ROOT, BIN, launchBrowser, newContext, login, axeScan } from './server.mjs';
 
-const AXE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const DEMO_PASSWORD = 'kartskola-demo';
 const MANAGER = { email: 'chef.norrbotten@demo.kartskola.se', password: DEMO_PASSWORD };
 const LEARNER = { email: 'deltagare1.norrbotten@demo.kartskola.se', password: DEMO_PASSWORD };
@@ -95,12 +94,7 @@ after(async () => {
 
 /** Serious and critical axe violations on the current page. */
 async function scan(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return axeScan(page);
 }
 
 /** Whether an element is drawn with a real size inside the viewport's page. */
