@@ -1,17 +1,20 @@
 """What the load benchmarks share: the bench content, a seeded database, a running server,
 logged-in learners, and wrk runs with benches/load/wrk.lua. Standard library only."""
 
-import http.client
 import json
 import math
 import os
 import re
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fault"))
+import client  # noqa: E402
+from client import free_port, request  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -23,12 +26,6 @@ REGIONS = ["norrbotten", "vasterbotten", "jamtland-harjedalen", "vasternorrland"
 POLYGON_EXERCISE = "m1-draw-jamtland"
 POINT_EXERCISE = "m1-place-lulea"
 UNLIMITED = [POLYGON_EXERCISE, POINT_EXERCISE]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def machine_note():
@@ -114,30 +111,9 @@ class Server:
         return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
-def request(port, method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        conn.close()
-
-
 def login(port, email, password=DEMO_PASSWORD):
-    """Logs in through the real form (CSRF token of the pre-login session); returns the cookie."""
-    _, headers, page = request(port, "GET", "/login")
-    pre = next((v for k, v in headers if k.lower() == "set-cookie"), "").split(";")[0]
-    match = re.search(r'name="csrf" value="([^"]+)"', page.decode())
-    form = urllib.parse.urlencode({"email": email, "password": password, "next": "/",
-                                   "csrf": match.group(1) if match else ""})
-    status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
-    cookie = next((v for k, v in headers if k.lower() == "set-cookie" and "session=" in v.split(";")[0]
-                   and not v.split(";")[0].endswith("=")), None)
-    if status != 303 or not cookie:
-        raise SystemExit(f"login failed for {email}: {status}")
-    return cookie.split(";")[0]
+    """Logs in a demo learner through the real form; returns the session cookie."""
+    return client.login(port, email, password)
 
 
 def demo_learners():

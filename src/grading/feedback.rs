@@ -370,16 +370,7 @@ impl FeedbackItem {
 mod tests {
     use super::*;
 
-    fn item(code: &str, params: Value) -> FeedbackItem {
-        FeedbackItem {
-            code: code.to_owned(),
-            params: match params {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            },
-            text: None,
-        }
-    }
+    use crate::grading::kinds::builtin as item;
 
     fn both(code: &str, params: Value) -> (String, String) {
         let f = item(code, params);

@@ -350,16 +350,7 @@ pub(super) static EN: CohortStrings = CohortStrings {
 mod tests {
     use super::*;
 
-    /// The `{name}` placeholders of a text, sorted.
-    fn placeholders(text: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = text
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-            .collect();
-        out.sort_unstable();
-        out
-    }
+    use crate::i18n::placeholders;
 
     #[test]
     fn both_languages_fill_the_same_placeholders_and_no_text_is_empty() {

@@ -171,6 +171,19 @@ pub struct ErrorTexts {
     pub internal: &'static str,
 }
 
+/// The `{name}` placeholders of a text, sorted: the language tables' tests check that Swedish
+/// and English fill the same ones.
+#[cfg(test)]
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,9 +224,9 @@ mod tests {
     }
 
     fn placeholders(text: &str) -> BTreeSet<String> {
-        text.split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+        crate::i18n::placeholders(text)
+            .into_iter()
+            .map(str::to_owned)
             .collect()
     }
 

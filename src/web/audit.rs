@@ -17,6 +17,30 @@ pub(super) async fn record(state: &AppState, event: AuditEvent<'_>) {
     }
 }
 
+/// Writes a change `actor` made to `target` (`kind:id`), with the client's address.
+pub(super) async fn record_change(
+    state: &AppState,
+    actor: i64,
+    action: &str,
+    target: &str,
+    client: Option<std::net::IpAddr>,
+    detail: Option<&str>,
+) {
+    let client = client.map(|c| c.to_string());
+    record(
+        state,
+        AuditEvent {
+            actor: Some(actor),
+            action,
+            target: Some(target),
+            outcome: "success",
+            detail,
+            client_addr: client.as_deref(),
+        },
+    )
+    .await;
+}
+
 /// `METHOD /path` of a request: the query is left out (it may hold a link token).
 pub(super) fn request_target(parts: &Parts) -> String {
     format!("{} {}", parts.method, parts.uri.path())

@@ -15,31 +15,24 @@ Only the standard library is used; every request goes to 127.0.0.1.
 """
 
 import argparse
-import http.client
 import json
 import os
 import random
-import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from client import free_port, login, request  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT = os.path.join(ROOT, "tests", "fixtures", "content", "valid")
 EXERCISE = "prov-point-open"
 PASSWORD = "fjällbjörk i motvind"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -67,16 +60,6 @@ class Server:
         raise SystemExit("server did not answer /healthz within 30 s")
 
 
-def request(port, method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        conn.close()
-
-
 def add_people(binary, database_url, count, prefix):
     for i in range(count):
         email = f"{prefix}{i}@fault.example"
@@ -87,23 +70,6 @@ def add_people(binary, database_url, count, prefix):
         if result.returncode != 0 and "already exists" not in result.stderr:
             raise SystemExit(f"user add failed: {result.stderr}")
         yield email
-
-
-def login(port, email):
-    # The login form carries a CSRF token bound to a pre-login session (login CSRF).
-    _, headers, page = request(port, "GET", "/login")
-    pre = next((v for k, v in headers if k.lower() == "set-cookie"), "").split(";")[0]
-    match = re.search(r'name="csrf" value="([^"]+)"', page.decode())
-    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/",
-                                   "csrf": match.group(1) if match else ""})
-    status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
-    # Login clears the pre-login cookie and sets the session cookie: take the one with a value.
-    cookie = next((v for k, v in headers if k.lower() == "set-cookie" and "session=" in v.split(";")[0]
-                   and not v.split(";")[0].endswith("=")), None)
-    if status != 303 or not cookie:
-        raise SystemExit(f"login failed for {email}: {status}")
-    return cookie.split(";")[0]
 
 
 def client(port, cookie, client_no, round_no, stop, acked, lock):
@@ -180,7 +146,7 @@ def main():
     total_acked = 0
     for round_no in range(1, args.rounds + 1):
         server.start()
-        cookies = [login(port, e) for e in emails]
+        cookies = [login(port, e, PASSWORD) for e in emails]
         stop, lock, acked = threading.Event(), threading.Lock(), []
         threads = [threading.Thread(target=client, args=(port, cookies[i % len(cookies)], i, round_no, stop, acked, lock),
                                     daemon=True) for i in range(args.clients)]

@@ -21,11 +21,9 @@ Never touches the machine's shared PostgreSQL service.
 
 import argparse
 import glob
-import http.client
 import json
 import os
 import pwd
-import re
 import shutil
 import socket
 import subprocess
@@ -33,7 +31,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from client import login, request  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT = os.path.join(ROOT, "tests", "fixtures", "content", "valid")
@@ -103,31 +103,6 @@ class PrivatePostgres:
     def destroy(self):
         self.run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def request(port, method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        conn.close()
-
-
-def login(port, email):
-    _, headers, page = request(port, "GET", "/login")
-    pre = next((v for k, v in headers if k.lower() == "set-cookie"), "").split(";")[0]
-    match = re.search(r'name="csrf" value="([^"]+)"', page.decode())
-    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/",
-                                   "csrf": match.group(1) if match else ""})
-    status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
-    cookie = next((v for k, v in headers if k.lower() == "set-cookie" and "session=" in v.split(";")[0]
-                   and not v.split(";")[0].endswith("=")), None)
-    if status != 303 or not cookie:
-        raise SystemExit(f"login failed for {email}: {status}")
-    return cookie.split(";")[0]
 
 
 class Observed:
@@ -237,7 +212,7 @@ def main():
             if time.time() > deadline or server.poll() is not None:
                 raise SystemExit(f"server did not start; log: {log_path}")
             time.sleep(0.05)
-        cookies = [login(port, email) for email in people]
+        cookies = [login(port, email, PASSWORD) for email in people]
 
         seen = Observed()
         stop = threading.Event()

@@ -16,11 +16,9 @@ Usage (from the repository root, after `cargo build`; the database should be emp
 """
 
 import argparse
-import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,42 +26,14 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from client import free_port, login, request  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT = os.path.join(ROOT, "tests", "fixtures", "content", "valid")
 OPEN = "prov-point-open"        # unlimited attempts
 LIMITED = "prov-place-lulea"    # attempts = 2
 PASSWORD = "fjällbjörk i motvind"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port, method, path, body=None, headers=None, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        conn.close()
-
-
-def login(port, email):
-    _, headers, page = request(port, "GET", "/login")
-    pre = next((v for k, v in headers if k.lower() == "set-cookie"), "").split(";")[0]
-    match = re.search(r'name="csrf" value="([^"]+)"', page.decode())
-    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/",
-                                   "csrf": match.group(1) if match else ""})
-    status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": pre})
-    cookie = next((v for k, v in headers if k.lower() == "set-cookie" and "session=" in v.split(";")[0]
-                   and not v.split(";")[0].endswith("=")), None)
-    if status != 303 or not cookie:
-        raise SystemExit(f"login failed for {email}: {status}")
-    return cookie.split(";")[0]
 
 
 def point(i):
@@ -130,7 +100,7 @@ def main():
         a, b = ports
 
         # Log in on A, submit on B, read on A.
-        cookie = login(a, emails[0])
+        cookie = login(a, emails[0], PASSWORD)
         status, data = submit(b, OPEN, point(1), cookie, key="k-one")
         c.check(status == 201, f"login on A, submit on B: {status}")
         first = json.loads(data)
@@ -172,7 +142,7 @@ def main():
                 f"one key sent 20 times at once to A and B: statuses {statuses}, {len(ids)} attempt id(s)")
 
         # The attempts limit across processes.
-        limited_cookie = login(b, emails[1])
+        limited_cookie = login(b, emails[1], PASSWORD)
         outcome = []
 
         def limited(i):
@@ -190,7 +160,7 @@ def main():
                 f"{outcome.count(409)} × 409, others {[s for s in outcome if s not in (201, 409)]}")
 
         # Load alternating between the two processes.
-        cookies = [login(ports[i % 2], e) for i, e in enumerate(emails[2:])]
+        cookies = [login(ports[i % 2], e, PASSWORD) for i, e in enumerate(emails[2:])]
         acked, other = [], []
         stop = threading.Event()
 

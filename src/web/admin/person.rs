@@ -18,9 +18,9 @@ use super::{
 use crate::auth::AuthError;
 use crate::auth::links;
 use crate::auth::token::new_pseudonym;
-use crate::db::{AuditEvent, Capability, LinkPurpose, Placement, REGIONS, now_ms};
+use crate::db::{Capability, LinkPurpose, Placement, REGIONS, now_ms};
 use crate::i18n::Lang;
-use crate::web::audit::record;
+use crate::web::audit::record_change;
 use crate::web::client::ClientAddr;
 use crate::web::error::AppError;
 use crate::web::lang::ReqLang;
@@ -148,19 +148,7 @@ async fn audit(
     detail: Option<&str>,
 ) {
     let target = format!("person:{person_id}");
-    let client = client.0.map(|c| c.to_string());
-    record(
-        state,
-        AuditEvent {
-            actor: Some(admin.id),
-            action,
-            target: Some(&target),
-            outcome: "success",
-            detail,
-            client_addr: client.as_deref(),
-        },
-    )
-    .await;
+    record_change(state, admin.id, action, &target, client.0, detail).await;
 }
 
 fn back(person_id: i64, done: &str) -> Response {

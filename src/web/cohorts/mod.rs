@@ -23,7 +23,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::assets::asset_url;
-use super::audit::record;
+use super::audit::{record, record_change};
 use super::client::ClientAddr;
 use super::error::AppError;
 use super::lang::ReqLang;
@@ -307,19 +307,7 @@ async fn audit_change(
     detail: Option<&str>,
 ) {
     let target = format!("cohort:{cohort}");
-    let client = client.map(|c| c.to_string());
-    record(
-        state,
-        AuditEvent {
-            actor: Some(runner.0.id),
-            action,
-            target: Some(&target),
-            outcome: "success",
-            detail,
-            client_addr: client.as_deref(),
-        },
-    )
-    .await;
+    record_change(state, runner.0.id, action, &target, client, detail).await;
 }
 
 mod class_map;
