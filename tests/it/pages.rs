@@ -238,6 +238,34 @@ async fn cached_lesson_pages_are_the_pages_for_that_language_and_reader() {
         .await;
     assert_eq!(personal.status, StatusCode::OK);
     assert_ne!(personal.body, sv.body);
+    // Signed-in readers with other header links (a manager's "Mitt team") get their own
+    // variant, not the learner's cached one, and the learner's stays without it.
+    let manager = crate::progress::person(
+        &app,
+        "chef-cache@example.se",
+        "Chef",
+        "norrbotten",
+        None,
+        &[kartskola::db::Capability::Manager],
+    )
+    .await;
+    let manager_cookie = crate::progress::session(&app, manager).await;
+    let managers = app
+        .get_with(
+            "/courses/prov-kurs/forsta/hej",
+            &[("cookie", &manager_cookie)],
+        )
+        .await;
+    assert!(
+        managers.body.contains("href=\"/team\""),
+        "{}",
+        managers.body
+    );
+    let learners = app
+        .get_with("/courses/prov-kurs/forsta/hej", &[("cookie", &cookie)])
+        .await;
+    assert!(!learners.body.contains("href=\"/team\""));
+    assert_eq!(learners.body, personal.body);
     // A percent-encoded spelling of the path is served (rendered, not cached).
     let encoded = app.get("/courses/prov-kurs/forsta/h%65j").await;
     assert_eq!(encoded.status, StatusCode::OK);
