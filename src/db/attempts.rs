@@ -120,14 +120,23 @@ impl Db {
         if let Some(batcher) = &self.batcher {
             return batcher.record(new, idem, Box::new(respond)).await;
         }
-        // On PostgreSQL two transactions of one person at one exercise can count the same
-        // attempts and race for the same number; the loser's transaction is void. It tries
-        // again: it then sees the winner's attempt (and key) and takes the next number, or finds
-        // the limit reached.
+        // PostgreSQL (SQLite has the batcher above). Two transactions of one person at one
+        // exercise would count the same attempts and race for the same number, so each first
+        // takes a transaction-scoped advisory lock on (exercise, person): they queue, and the
+        // second sees the first's attempt (and key). Optimistic retries alone were not enough:
+        // with several submissions of one person in flight on two processes, one could lose 20
+        // races in a row and end in a 500 (seen in CI's two-process test). The retry stays as the
+        // safety net for any writer of attempts that does not take the lock.
         let mut tries = 0;
         loop {
             tries += 1;
             let mut tx = self.writer().begin().await?;
+            // (Wrapped, so the row holds an integer: the Any driver has no `void` type.)
+            sqlx::query("select 1 from (select pg_advisory_xact_lock(hashtextextended($1, $2))) l")
+                .bind(new.exercise_id)
+                .bind(new.person_id)
+                .execute(&mut *tx)
+                .await?;
             match record_in(&mut tx, new, idem, &respond, now_ms()).await? {
                 Some(outcome) => {
                     if matches!(outcome, RecordOutcome::Created { .. }) {

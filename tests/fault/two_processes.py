@@ -159,21 +159,34 @@ def main():
                 f"limit 2, 20 concurrent submissions over A and B: {outcome.count(201)} × 201, "
                 f"{outcome.count(409)} × 409, others {[s for s in outcome if s not in (201, 409)]}")
 
-        # Load alternating between the two processes.
+        # Load alternating between the two processes. Under this load on a small machine a
+        # process may shed a submission with 503 `unavailable` + Retry-After (grading saturated,
+        # by design); the worker then does what a client behind a balancer does: waits as told and
+        # sends the same key again, to the other process. Every submission must end in one 201.
         cookies = [login(ports[i % 2], e, PASSWORD) for i, e in enumerate(emails[2:])]
-        acked, other = [], []
+        acked, other, shed = [], [], []
         stop = threading.Event()
 
         def worker(n):
             i = 0
             while not stop.is_set():
                 i += 1
-                port = ports[(n + i) % 2]
                 cookie_n = cookies[n % len(cookies)]
                 body = point(10_000 + n * 1000 + i)
-                s, d = submit(port, OPEN, body, cookie_n, key=f"load-{n}-{i}")
+                for retry in range(6):
+                    port = ports[(n + i + retry) % 2]
+                    s, d = submit(port, OPEN, body, cookie_n, key=f"load-{n}-{i}")
+                    if s == 503 and retry < 5:
+                        with lock:
+                            shed.append(port)
+                        time.sleep(1)
+                        continue
+                    break
                 with lock:
-                    (acked if s == 201 else other).append((cookie_n, body, d if s != 201 else json.loads(d)["attempt_id"], s))
+                    if s == 201:
+                        acked.append((cookie_n, body, json.loads(d)["attempt_id"]))
+                    else:
+                        other.append((s, d[:200]))
 
         threads = [threading.Thread(target=worker, args=(n,)) for n in range(40)]
         for t in threads:
@@ -183,14 +196,15 @@ def main():
         for t in threads:
             t.join()
         missing = 0
-        for i, (cookie_n, body, attempt_id, _) in enumerate(acked):
+        for i, (cookie_n, body, attempt_id) in enumerate(acked):
             port = ports[i % 2]
             s, _, d = request(port, "GET", f"/api/attempts/{attempt_id}", headers={"Cookie": cookie_n})
             if s != 200 or json.loads(d)["answer"] != json.loads(body):
                 missing += 1
-        c.check(not other and missing == 0 and acked,
-                f"40 clients alternating A/B for 3 s: {len(acked)} × 201, {len(other)} other answers, "
-                f"{missing} not readable on the other process")
+        ids = [attempt_id for _, _, attempt_id in acked]
+        c.check(not other and missing == 0 and acked and len(set(ids)) == len(ids),
+                f"40 clients alternating A/B for 3 s: {len(acked)} × 201 ({len(shed)} shed with 503 and "
+                f"sent again), other answers {other}, {missing} not readable on the other process")
 
         # Logging out on B ends the session on A.
         _, _, account = request(a, "GET", "/account", headers={"Cookie": cookie})
@@ -205,6 +219,12 @@ def main():
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=15)
+    if c.failed:
+        # CI keeps only what is printed: the servers' warnings and errors say why.
+        for port in ports:
+            with open(os.path.join(workdir, f"server-{port}.log"), errors="replace") as log:
+                lines = [line.rstrip() for line in log if "WARN" in line or "ERROR" in line]
+            print(f"server on {port}: {len(lines)} warning/error lines" + "".join(f"\n  {x[:300]}" for x in lines[-15:]))
     print("passed" if not c.failed else f"{c.failed} check(s) failed (logs in {workdir})")
     sys.exit(1 if c.failed else 0)
 
