@@ -1,4 +1,5 @@
-//! CSRF defence for every unsafe request, in one middleware, so no handler can opt out:
+//! CSRF defence for every unsafe request, checked at the request's edge (`super::edge`) before
+//! any handler, so no handler can opt out:
 //!
 //! - the JSON API (`/api/…`): a POST must be `application/json` (else 415). A browser cannot send
 //!   that cross-site without a CORS preflight, which is never granted; together with the
@@ -10,9 +11,8 @@
 //! Forms are small: the body is read here (at most [`MAX_FORM_BYTES`]) and handed on unchanged.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::audit::record;
@@ -37,32 +37,38 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
         .map(|v| v.trim().to_ascii_lowercase())
 }
 
-pub(super) async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The request back (a form's body read and put back) if it may go on; the rendered refusal
+/// otherwise.
+pub(super) async fn check(state: &AppState, request: Request) -> Result<Request, Response> {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
-        return next.run(request).await;
+        return Ok(request);
     }
     let media = media_type(request.headers());
     if request.uri().path().starts_with("/api/") {
         if *request.method() == Method::POST && media.as_deref() != Some("application/json") {
-            return AppError::client(
+            return Err(AppError::client(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 None,
             )
-            .into_response();
+            .into_response());
         }
-        return next.run(request).await;
+        return Ok(request);
     }
     let (parts, body) = request.into_parts();
     let bytes = if media.as_deref() == Some("application/x-www-form-urlencoded") {
         match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => Some(bytes),
             Err(_) => {
-                return AppError::client(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None)
-                    .into_response();
+                return Err(AppError::client(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    None,
+                )
+                .into_response());
             }
         }
     } else {
@@ -88,7 +94,7 @@ pub(super) async fn check(State(state): State<AppState>, request: Request, next:
                     }
                 }
                 Ok(None) => {}
-                Err(e) => return AppError::from(e).into_response(),
+                Err(e) => return Err(AppError::from(e).into_response()),
             }
         }
     }
@@ -97,7 +103,7 @@ pub(super) async fn check(State(state): State<AppState>, request: Request, next:
             client_addr(&parts.extensions, &parts.headers, &state.config).map(|a| a.to_string());
         let target = super::audit::request_target(&parts);
         record(
-            &state,
+            state,
             AuditEvent {
                 actor,
                 action: "csrf",
@@ -108,8 +114,8 @@ pub(super) async fn check(State(state): State<AppState>, request: Request, next:
             },
         )
         .await;
-        return AppError::client(StatusCode::FORBIDDEN, "csrf", None).into_response();
+        return Err(AppError::client(StatusCode::FORBIDDEN, "csrf", None).into_response());
     }
     let body = bytes.map_or_else(Body::empty, Body::from);
-    next.run(Request::from_parts(parts, body)).await
+    Ok(Request::from_parts(parts, body))
 }

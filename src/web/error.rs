@@ -1,17 +1,14 @@
-//! The web layer's one error type. A handler returns it; one middleware renders it as an HTML
+//! The web layer's one error type. A handler returns it; the request's edge renders it as an HTML
 //! page or, under `/api/`, as the JSON body of the service spec, in the reader's language, and
 //! logs it once. Internal details go to the log, never to the user.
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::lang::lang_of;
 use super::pages::ErrorPage;
 use crate::db::DbError;
 use crate::grading;
@@ -130,12 +127,9 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Renders (and logs) any [`AppError`] a handler returned.
-pub(super) async fn render(request: Request, next: Next) -> Response {
-    let lang = lang_of(request.uri(), request.headers());
-    // A clone of the URI shares its bytes (no allocation): most responses are not errors.
-    let uri = request.uri().clone();
-    let response = next.run(request).await;
+/// Renders (and logs) any [`AppError`] a handler (or a check before it) returned; `lang` and
+/// `uri` are the request's. Called by [`super::edge`] for every response.
+pub(super) fn render(lang: Lang, uri: &Uri, response: Response) -> Response {
     let Some(error) = response.extensions().get::<Arc<AppError>>().cloned() else {
         return response;
     };
@@ -219,8 +213,9 @@ pub(super) async fn not_found() -> AppError {
 mod tests {
     use axum::Router;
     use axum::body::Body;
+    use axum::extract::Request;
     use axum::http::HeaderMap;
-    use axum::middleware;
+    use axum::middleware::{self, Next};
     use axum::routing::get;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -234,7 +229,13 @@ mod tests {
                 get(move || async move { Err::<(), _>(error()) }),
             )
             .route("/page", get(move || async move { Err::<(), _>(error()) }))
-            .layer(middleware::from_fn(render));
+            .layer(middleware::from_fn(
+                |request: Request, next: Next| async move {
+                    let lang = super::super::lang::lang_of(request.uri(), request.headers());
+                    let uri = request.uri().clone();
+                    render(lang, &uri, next.run(request).await)
+                },
+            ));
         let request = Request::get(uri).body(Body::empty()).expect("request");
         let response = app.oneshot(request).await.expect("response");
         let (parts, body) = response.into_parts();

@@ -1,11 +1,10 @@
 //! The reader's language: `?lang=` (remembered in a cookie), then the cookie, then
 //! `Accept-Language`, then Swedish.
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Uri};
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::i18n::Lang;
@@ -36,7 +35,7 @@ pub(super) fn lang_of(uri: &Uri, headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-fn query_lang(uri: &Uri) -> Option<Lang> {
+pub(super) fn query_lang(uri: &Uri) -> Option<Lang> {
     uri.query()?
         .split('&')
         .find_map(|pair| pair.strip_prefix("lang="))
@@ -53,17 +52,15 @@ fn cookie_lang(headers: &HeaderMap) -> Option<Lang> {
         .and_then(Lang::from_code)
 }
 
-/// Remembers a `?lang=` choice in a cookie for later requests.
-pub(super) async fn remember(request: Request, next: Next) -> Response {
-    let chosen = query_lang(request.uri());
-    let mut response = next.run(request).await;
+/// Remembers a `?lang=` choice (from [`query_lang`] of the request) in a cookie for later
+/// requests.
+pub(super) fn remember(chosen: Option<Lang>, response: &mut Response) {
     if let Some(lang) = chosen {
         let cookie = format!("{COOKIE_NAME}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
         }
     }
-    response
 }
 
 /// The current path and query with `lang` set to `lang` (for the language switch).

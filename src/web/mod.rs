@@ -8,6 +8,7 @@ mod audit;
 mod client;
 mod cohorts;
 mod csrf;
+mod edge;
 mod error;
 mod exercises;
 mod export;
@@ -114,16 +115,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/layers/{name}", get(layers::layer))
         .route("/assets/{version}/{*name}", get(assets::serve))
         .fallback(error::not_found)
-        // Layers run outside-in from the bottom; the origin and CSRF checks sit inside the
-        // error renderer so their refusals are rendered like every other error (origin first:
-        // a cross-site request is refused before its body is read); the header flags (`nav`)
-        // wrap the renderer so error pages show them too.
-        .layer(middleware::from_fn_with_state(state.clone(), csrf::check))
-        .layer(middleware::from_fn_with_state(state.clone(), security::same_origin))
-        .layer(middleware::from_fn(error::render))
-        .layer(middleware::from_fn_with_state(state.clone(), nav::scope))
-        .layer(middleware::from_fn(lang::remember))
-        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        // Security headers, language, header flags, error rendering, origin and CSRF checks:
+        // one layer, in the order `edge` shows.
+        .layer(middleware::from_fn_with_state(state.clone(), edge::edge))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), route)

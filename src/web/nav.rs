@@ -3,11 +3,11 @@
 //! admins), which of them is the current page (`aria-current="page"`), and the demo banner.
 //!
 //! The header is rendered by every page through `Chrome`, which many handlers build; rather
-//! than thread these flags through each of them, one middleware sets them for the request in a
+//! than thread these flags through each of them, the request's edge (`super::edge`) sets them for the request in a
 //! task-local that `Chrome::new` reads. A page rendered outside a request (none today) gets the
 //! defaults: not logged in, no banner.
 //!
-//! Anonymous readers (no session cookie) cost no query. With a session cookie the middleware
+//! Anonymous readers (no session cookie) cost no query. With a session cookie the edge
 //! resolves the person, because only their capabilities tell whether the team and cohorts links
 //! belong in the header; the lookup is kept in the request's extensions, so a handler that needs
 //! the person reuses it instead of asking again, and the links are remembered for a few seconds
@@ -19,9 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::Request;
 
 use super::session::{cookie_name, cookie_value, resolve};
 use super::state::AppState;
@@ -147,8 +145,9 @@ fn is_machine_route(path: &str) -> bool {
     path.starts_with("/api/") || path.starts_with("/assets/") || path == "/healthz"
 }
 
-/// Sets [`Nav`] for everything inside (handlers and the error renderer).
-pub(super) async fn scope(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The header flags of this request (resolving the session when the cache does not know it);
+/// the request comes back, with the resolved person in its extensions for the handler.
+pub(super) async fn of_request(state: &AppState, request: Request) -> (Nav, Request) {
     let path = request.uri().path();
     let mut nav = Nav {
         demo: state.demo.get(),
@@ -157,14 +156,14 @@ pub(super) async fn scope(State(state): State<AppState>, request: Request, next:
     };
     let session_hash = cookie_value(request.headers(), cookie_name(&state.config)).map(token_hash);
     let Some(session_hash) = session_hash.filter(|_| !is_machine_route(path)) else {
-        return NAV.scope(nav, next.run(request)).await;
+        return (nav, request);
     };
     if let Some(links) = state.header.get(&session_hash) {
         nav.apply(links);
-        return NAV.scope(nav, next.run(request)).await;
+        return (nav, request);
     }
     let (mut parts, body) = request.into_parts();
-    match resolve(&mut parts, &state).await {
+    match resolve(&mut parts, state).await {
         Ok(person) => {
             let has = |c| person.as_ref().is_some_and(|p| p.has(c));
             let links = Links {
@@ -182,8 +181,12 @@ pub(super) async fn scope(State(state): State<AppState>, request: Request, next:
             nav.signed_in = true;
         }
     }
-    NAV.scope(nav, next.run(Request::from_parts(parts, body)))
-        .await
+    (nav, Request::from_parts(parts, body))
+}
+
+/// Runs `inner` (the handler and the error renderer) with `nav` as the request's flags.
+pub(super) async fn scoped<F: Future>(nav: Nav, inner: F) -> F::Output {
+    NAV.scope(nav, inner).await
 }
 
 impl Nav {

@@ -5,21 +5,19 @@
 //! `Cache-Control: no-store` on anything personal (a request with a session cookie, or a
 //! response that sets a cookie) unless the handler chose its own caching.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::audit::{record, request_target};
 use super::client::client_addr;
 use super::error::AppError;
-use super::session::has_session_cookie;
 use super::state::AppState;
 use crate::config::Config;
 use crate::db::AuditEvent;
 
-/// The CSP, with the tile server's origin (if any) allowed for images and fetches.
-/// The Content-Security-Policy of every response: it depends on the configuration only, so
+/// The Content-Security-Policy of every response, with the tile server's origin (if any)
+/// allowed for images and fetches: it depends on the configuration only, so
 /// it is built once ([`AppParts::new`](super::state::AppParts::new)), not per response.
 pub(super) fn csp_header(config: &Config) -> HeaderValue {
     HeaderValue::from_str(&content_security_policy(config))
@@ -50,13 +48,9 @@ fn origin_of(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-pub(super) async fn headers(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let personal_request = has_session_cookie(request.headers(), &state.config);
-    let mut response = next.run(request).await;
+/// Sets the security headers on every response; `personal_request` tells whether the request
+/// carried a session cookie (its response is then never cached).
+pub(super) fn finish(state: &AppState, personal_request: bool, response: &mut Response) {
     let headers = response.headers_mut();
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
@@ -85,18 +79,14 @@ pub(super) async fn headers(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     headers.remove(header::SERVER);
-    response
 }
 
 /// Unsafe methods must come from our own pages: a browser's `Sec-Fetch-Site` must say
 /// same-origin, and an `Origin` must be the public URL's origin or name the host the request
 /// was sent to. Requests with neither header come from programs, not browsers, and carry no
 /// ambient session risk (HTML forms still need their CSRF token, see `csrf`).
-pub(super) async fn same_origin(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The request back if it may go on; the rendered refusal otherwise.
+pub(super) async fn same_origin(state: &AppState, request: Request) -> Result<Request, Response> {
     let unsafe_method = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -107,7 +97,7 @@ pub(super) async fn same_origin(
             client_addr(&parts.extensions, &parts.headers, &state.config).map(|a| a.to_string());
         let target = request_target(&parts);
         record(
-            &state,
+            state,
             AuditEvent {
                 actor: None,
                 action: "cross_origin",
@@ -118,9 +108,9 @@ pub(super) async fn same_origin(
             },
         )
         .await;
-        return AppError::client(StatusCode::FORBIDDEN, "cross_origin", None).into_response();
+        return Err(AppError::client(StatusCode::FORBIDDEN, "cross_origin", None).into_response());
     }
-    next.run(request).await
+    Ok(request)
 }
 
 fn is_same_origin(headers: &HeaderMap, config: &Config) -> bool {
