@@ -5,6 +5,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -157,9 +158,37 @@ def point_answer():
     return json.dumps({"geometry": {"type": "Point", "coordinates": [22.1777, 65.59431]}})
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of process `pid` (all its threads) and of its child processes
+    (nginx's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def own(p):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        children.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return own(pid) + sum(own(c) for c in children)
+
+
 def wrk(url, workdir, name, *, method="GET", cookies=None, body=None, connections=32, threads=2,
-        duration="10s", timeout="10s"):
-    """Runs wrk with wrk.lua; returns its JSON summary."""
+        duration="10s", timeout="10s", server_pid=None):
+    """Runs wrk with wrk.lua; returns its JSON summary. With `server_pid`, the summary also has
+    the server's CPU time per request (`server_cpu_us`): on cores shared with the load generator
+    the request rate says as much about wrk as about the server, the CPU a request costs does not.
+    `wrk_cpu_s` is wrk's own CPU time (of duration × cores available)."""
     result = os.path.join(workdir, f"wrk-{name}.json")
     env = dict(os.environ, LOAD_METHOD=method, LOAD_PATH=urllib.parse.urlsplit(url).path or "/",
                LOAD_RESULT=result, LOAD_COOKIES="", LOAD_BODY="")
@@ -172,14 +201,23 @@ def wrk(url, workdir, name, *, method="GET", cookies=None, body=None, connection
         with open(env["LOAD_BODY"], "w") as f:
             f.write(body)
     base = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="", query=""))
+    cpu_before = cpu_seconds(server_pid) if server_pid else None
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", duration,
                           "--timeout", timeout, "-s", WRK_LUA, base],
                          capture_output=True, text=True, env=env)
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise SystemExit(f"wrk failed: {out.stderr or out.stdout}")
     with open(result) as f:
         summary = json.load(f)
     summary["name"] = name
+    summary["wrk_cpu_s"] = round((wrk_after.ru_utime - wrk_before.ru_utime)
+                                 + (wrk_after.ru_stime - wrk_before.ru_stime), 2)
+    if cpu_before is not None and summary["requests"]:
+        used = cpu_seconds(server_pid) - cpu_before
+        summary["server_cpu_s"] = round(used, 2)
+        summary["server_cpu_us"] = round(used / summary["requests"] * 1e6, 2)
     return summary
 
 
