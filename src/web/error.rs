@@ -231,7 +231,7 @@ mod tests {
             .route("/page", get(move || async move { Err::<(), _>(error()) }))
             .layer(middleware::from_fn(
                 |request: Request, next: Next| async move {
-                    let lang = super::super::lang::lang_of(request.uri(), request.headers());
+                    let lang = crate::web::lang::lang_of(request.uri(), request.headers());
                     let uri = request.uri().clone();
                     render(lang, &uri, next.run(request).await)
                 },

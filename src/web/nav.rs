@@ -3,9 +3,9 @@
 //! admins), which of them is the current page (`aria-current="page"`), and the demo banner.
 //!
 //! The header is rendered by every page through `Chrome`, which many handlers build; rather
-//! than thread these flags through each of them, the request's edge (`super::edge`) sets them for the request in a
-//! task-local that `Chrome::new` reads. A page rendered outside a request (none today) gets the
-//! defaults: not logged in, no banner.
+//! than thread these flags through each of them, the request's edge (`super::edge`) sets them
+//! in a task-local that `Chrome::new` reads. A page rendered outside a request (none today) gets
+//! the defaults: not logged in, no banner.
 //!
 //! Anonymous readers (no session cookie) cost no query. With a session cookie the edge
 //! resolves the person, because only their capabilities tell whether the team and cohorts links
