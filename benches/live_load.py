@@ -13,53 +13,22 @@ so every answer crosses processes through PostgreSQL LISTEN/NOTIFY: this is also
 two-process check of docs/live.md. A postgres URL names a database that is dropped and created.
 Standard library only.
 """
-import argparse, http.client, json, os, random, re, socket, statistics, subprocess, sys
-import tempfile, threading, time, urllib.parse
+import argparse, http.client, json, os, random, statistics, subprocess, sys
+import tempfile, threading, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "fault"))
+from client import free_port, login, request, wait_healthy  # noqa: E402
+
 CONTENT = os.path.join(ROOT, "tests/fixtures/content/valid")
 PASSWORD = "fjällbjörk i motvind 42"
 NEAR_LULEA = {"geometry": {"type": "Point", "coordinates": [22.16, 65.58]}}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port, method, path, body=None, headers=None, timeout=30):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        return r.status, r.getheaders(), r.read().decode("utf-8", "replace")
-    finally:
-        c.close()
-
-
-def cookie_of(headers, name):
-    for k, v in headers:
-        if k.lower() == "set-cookie" and v.startswith(name + "="):
-            return v.split(";", 1)[0]
-    return None
 
 
 def reset_postgres(url):
     base, name = url.rsplit("/", 1)
     for sql in (f"drop database if exists {name} with (force)", f"create database {name}"):
         subprocess.run(["psql", f"{base}/postgres", "-qc", sql], check=True)
-
-
-def login(port, email):
-    status, headers, body = request(port, "GET", "/login")
-    pre = cookie_of(headers, "kartskola_pre")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', body).group(1)
-    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/", "csrf": csrf})
-    status, headers, body = request(port, "POST", "/login", form, {
-        "content-type": "application/x-www-form-urlencoded", "cookie": pre})
-    assert status == 303, (status, body[:300])
-    return cookie_of(headers, "kartskola_session")
 
 
 class Stream(threading.Thread):
@@ -118,16 +87,10 @@ def main():
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for port in ports]
     try:
-        for port in ports:
-            for _ in range(200):
-                try:
-                    if request(port, "GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                time.sleep(0.05)
+        for port, proc in zip(ports, procs):
+            wait_healthy(port, proc)
         participants_port, trainer_port = ports[0], ports[-1]
-        trainer = login(trainer_port, "trainer@bench.se")
+        trainer = login(trainer_port, "trainer@bench.se", PASSWORD)
         status, _, body = request(trainer_port, "POST", "/api/live",
                                   json.dumps({"exercise_id": "prov-place-lulea", "allow_guests": True}),
                                   {"content-type": "application/json", "cookie": trainer})

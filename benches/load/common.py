@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fault"))
@@ -84,17 +83,8 @@ class Server:
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--bind", f"127.0.0.1:{self.port}", "--database-url", self.database_url,
              "--content-dir", self.content], stdout=log, stderr=log, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"server exited early ({self.proc.returncode}); log: {self.log_path}")
-            try:
-                if request(self.port, "GET", "/healthz")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise SystemExit("server did not answer /healthz within 60 s")
+        client.wait_healthy(self.port, self.proc, seconds=60, log=self.log_path)
+        return self
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

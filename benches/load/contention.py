@@ -17,7 +17,6 @@ Usage (from the repository root, after a release build):
 import argparse
 import json
 import os
-import subprocess
 import sys
 import threading
 import time

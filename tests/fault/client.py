@@ -1,11 +1,13 @@
 """The HTTP client the fault tests and the load benchmarks share (standard library only): one
-request per connection, a free port, and logging in through the real form — the login page's
+request per connection, a free port, waiting for a started server, and logging in through the
+real form — the login page's
 CSRF token belongs to a pre-login session, and the login answer both clears that cookie and
 sets the session's, so the one with a value is taken."""
 
 import http.client
 import re
 import socket
+import time
 import urllib.parse
 
 
@@ -23,6 +25,23 @@ def request(port, method, path, body=None, headers=None, timeout=30):
         return response.status, response.getheaders(), response.read()
     finally:
         conn.close()
+
+
+def wait_healthy(port, proc, seconds=30, log=None):
+    """Waits until the server `proc` started on `port` answers /healthz with 200; exits the
+    script if it dies first or does not within `seconds` (naming its log, if given)."""
+    where = f"; log: {log}" if log else ""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server on {port} exited early ({proc.returncode}){where}")
+        try:
+            if request(port, "GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"server on {port} did not answer /healthz within {seconds} s{where}")
 
 
 def login(port, email, password):

@@ -27,7 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client import free_port, login, request  # noqa: E402
+from client import free_port, login, request, wait_healthy  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT = os.path.join(ROOT, "tests", "fixtures", "content", "valid")
@@ -46,18 +46,7 @@ class Server:
             [self.binary, "serve", "--bind", f"127.0.0.1:{self.port}", "--database-url", self.database_url,
              "--content-dir", CONTENT],
             stdout=self.log, stderr=self.log, env=env)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"server exited early with {self.proc.returncode}")
-            try:
-                status, _, _ = request(self.port, "GET", "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise SystemExit("server did not answer /healthz within 30 s")
+        wait_healthy(self.port, self.proc)
 
 
 def add_people(binary, database_url, count, prefix):

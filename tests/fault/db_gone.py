@@ -33,7 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client import login, request  # noqa: E402
+from client import login, request, wait_healthy  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT = os.path.join(ROOT, "tests", "fixtures", "content", "valid")
@@ -202,16 +202,7 @@ def main():
         server = subprocess.Popen([args.bin, "serve", "--bind", f"127.0.0.1:{port}", "--database-url",
                                    database_url, "--content-dir", CONTENT],
                                   stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 30
-        while True:
-            try:
-                if request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise SystemExit(f"server did not start; log: {log_path}")
-            time.sleep(0.05)
+        wait_healthy(port, server, log=log_path)
         cookies = [login(port, email, PASSWORD) for email in people]
 
         seen = Observed()

@@ -27,7 +27,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from client import free_port, login, request  # noqa: E402
+from client import free_port, login, request, wait_healthy  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT = os.path.join(ROOT, "tests", "fixtures", "content", "valid")
@@ -87,16 +87,7 @@ def main():
                  "--content-dir", CONTENT, "--public-url", public_url],
                 stdout=open(os.path.join(workdir, f"server-{port}.log"), "ab"), stderr=subprocess.STDOUT, env=env))
         for port, proc in zip(ports, procs):
-            deadline = time.time() + 30
-            while True:
-                try:
-                    if request(port, "GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.time() > deadline or proc.poll() is not None:
-                    raise SystemExit(f"server on {port} did not start (logs in {workdir})")
-                time.sleep(0.05)
+            wait_healthy(port, proc, log=os.path.join(workdir, f"server-{port}.log"))
         a, b = ports
 
         # Log in on A, submit on B, read on A.
