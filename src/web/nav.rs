@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 
 use axum::extract::Request;
 
-use super::session::{cookie_name, cookie_value, resolve};
+use super::session::{Person, cookie_name, cookie_value, resolve};
 use super::state::AppState;
 use crate::auth::token::token_hash;
-use crate::db::{Capability, Db};
+use crate::db::Db;
 
 /// Whether demo accounts exist, refreshed by the periodic task (and after start-up), so that
 /// no page pays a query for the banner. `kartskola seed-demo` run from the shell shows up
@@ -165,11 +165,10 @@ pub(super) async fn of_request(state: &AppState, request: Request) -> (Nav, Requ
     let (mut parts, body) = request.into_parts();
     match resolve(&mut parts, state).await {
         Ok(person) => {
-            let has = |c| person.as_ref().is_some_and(|p| p.has(c));
             let links = Links {
                 signed_in: person.is_some(),
-                team: has(Capability::Manager) || has(Capability::Admin),
-                cohorts: has(Capability::Trainer) || has(Capability::Admin),
+                team: person.as_ref().is_some_and(Person::follows_a_team),
+                cohorts: person.as_ref().is_some_and(Person::runs_cohorts),
             };
             state.header.put(session_hash, links);
             nav.apply(links);

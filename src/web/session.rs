@@ -49,6 +49,16 @@ impl Person {
     pub fn has(&self, capability: Capability) -> bool {
         self.capabilities.contains(&capability)
     }
+
+    /// May run cohorts (`/cohorts…`): a trainer, or an admin, who runs every cohort.
+    pub fn runs_cohorts(&self) -> bool {
+        self.has(Capability::Trainer) || self.has(Capability::Admin)
+    }
+
+    /// May follow a region's people (`/team`): a manager, or an admin.
+    pub fn follows_a_team(&self) -> bool {
+        self.has(Capability::Manager) || self.has(Capability::Admin)
+    }
 }
 
 /// The CSRF token and the session hash never reach a log.
@@ -224,10 +234,10 @@ where
 }
 
 /// Extractors for the capabilities added to a person (service spec, "People, regions, roles,
-/// scopes"). A person without the capability gets 404, not 403, so ids and pages do not leak;
-/// the denial is written to the audit log.
+/// scopes"): `$allowed` says who passes. Anyone else gets 404, not 403, so ids and pages do not
+/// leak; the denial is written to the audit log.
 macro_rules! capability_extractor {
-    ($(#[$doc:meta])* $name:ident, $capability:expr) => {
+    ($(#[$doc:meta])* $name:ident, $allowed:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name(pub Person);
@@ -241,7 +251,8 @@ macro_rules! capability_extractor {
 
             async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
                 let person = Person::from_request_parts(parts, state).await?;
-                if person.has($capability) {
+                let allowed: fn(&Person) -> bool = $allowed;
+                if allowed(&person) {
                     Ok(Self(person))
                 } else {
                     let state = AppState::from_ref(state);
@@ -255,42 +266,24 @@ macro_rules! capability_extractor {
 capability_extractor!(
     /// A person who runs cohorts.
     Trainer,
-    Capability::Trainer
+    |p| p.has(Capability::Trainer)
 );
 capability_extractor!(
     /// A person who follows their region's people.
     Manager,
-    Capability::Manager
+    |p| p.has(Capability::Manager)
 );
 capability_extractor!(
     /// A person who administers everything.
     Admin,
-    Capability::Admin
+    |p| p.has(Capability::Admin)
 );
-
-/// A person who may run cohorts (`/cohorts…`): a trainer, or an admin, who runs every cohort.
-/// Anyone else gets the audited 404 of the capability extractors. Which cohort is theirs is
-/// decided by the scoped queries of `db::cohorts`.
-#[derive(Debug, Clone)]
-pub struct CohortRunner(pub Person);
-
-impl<S> FromRequestParts<S> for CohortRunner
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let person = Person::from_request_parts(parts, state).await?;
-        if person.has(Capability::Trainer) || person.has(Capability::Admin) {
-            Ok(Self(person))
-        } else {
-            let state = AppState::from_ref(state);
-            Err(deny(&state, parts, Some(person.id), "capability").await)
-        }
-    }
-}
+capability_extractor!(
+    /// A person who may run cohorts (`/cohorts…`): a trainer, or an admin, who runs every
+    /// cohort. Which cohort is theirs is decided by the scoped queries of `db::cohorts`.
+    CohortRunner,
+    Person::runs_cohorts
+);
 
 /// A reader of the machine routes: a read-only API token (`Authorization: Bearer kst_…`, safe
 /// methods only) or a session. Either way it carries the owner's scope.
