@@ -7,38 +7,14 @@
 //! admin sees every cohort, managers and learners get nothing.
 
 use axum::http::StatusCode;
-use kartskola::db::{Capability, NewPerson};
+use kartskola::db::Capability;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResponse, test_hash};
+use crate::helpers::{TestApp, TestResponse};
 
 const EXERCISE: &str = "prov-place-lulea";
 const NEAR_LULEA: &str = r#"{"geometry": {"type": "Point", "coordinates": [22.16, 65.58]}}"#;
 const AT_UMEA: &str = r#"{"geometry": {"type": "Point", "coordinates": [20.263, 63.8258]}}"#;
-
-/// A person with a name of their own (the helpers name everyone "Test Learner").
-async fn person(
-    app: &TestApp,
-    email: &str,
-    name: &str,
-    region: &str,
-    capabilities: &[Capability],
-) -> i64 {
-    let hash = test_hash();
-    app.state
-        .db
-        .insert_person(&NewPerson {
-            email,
-            display_name: name,
-            region_id: region,
-            organisation_id: None,
-            password_hash: Some(&hash),
-            capabilities,
-        })
-        .await
-        .expect("insert")
-        .expect("new e-mail")
-}
 
 /// Posts a form with the session's CSRF token.
 async fn post(app: &TestApp, cookie: &str, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
@@ -50,27 +26,32 @@ async fn post(app: &TestApp, cookie: &str, uri: &str, fields: &[(&str, &str)]) -
 
 /// The matrix's body rows, each as the texts of its cells (the member's name first).
 fn matrix_rows(page: &TestResponse) -> Vec<String> {
-    let html = page.html();
-    let rows = scraper::Selector::parse("table.cohort-matrix tbody tr").expect("selector");
-    let cells = scraper::Selector::parse("th, td").expect("selector");
-    html.select(&rows)
-        .map(|row| {
-            row.select(&cells)
-                .map(|c| {
-                    c.text()
-                        .collect::<String>()
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
+    page.table_rows("table.cohort-matrix")
+        .into_iter()
+        .map(|cells| cells.join(" | "))
         .collect()
 }
 
 async fn get(app: &TestApp, cookie: &str, uri: &str) -> TestResponse {
     app.get_with(uri, &[("cookie", cookie)]).await
+}
+
+/// Adds a person found by the search (`person_id`) to a cohort through the form.
+async fn add_member(app: &TestApp, cookie: &str, cohort: i64, person: i64) -> TestResponse {
+    let person = person.to_string();
+    let uri = format!("/cohorts/{cohort}/members");
+    post(app, cookie, &uri, &[("person_id", &person)]).await
+}
+
+/// Adds a person by exact e-mail to a cohort through the form.
+async fn add_member_by_email(
+    app: &TestApp,
+    cookie: &str,
+    cohort: i64,
+    email: &str,
+) -> TestResponse {
+    let uri = format!("/cohorts/{cohort}/members");
+    post(app, cookie, &uri, &[("email", email)]).await
 }
 
 fn location(response: &TestResponse) -> String {
@@ -123,8 +104,7 @@ async fn submit(app: &TestApp, cookie: &str, body: &str) -> Value {
 #[tokio::test]
 async fn a_trainer_creates_a_cohort_with_clear_errors_and_manages_members_in_reach() {
     let app = TestApp::spawn().await;
-    person(
-        &app,
+    app.add_named_person(
         "t@example.se",
         "Tina Tränare",
         "norrbotten",
@@ -132,9 +112,15 @@ async fn a_trainer_creates_a_cohort_with_clear_errors_and_manages_members_in_rea
     )
     .await;
     let trainer = app.login_existing("t@example.se").await;
-    let anna = person(&app, "anna@example.se", "Anna Berg", "norrbotten", &[]).await;
-    let bo = person(&app, "bo@example.se", "Bo Bergström", "norrbotten", &[]).await;
-    let far = person(&app, "cilla@example.se", "Cilla Berg", "vasterbotten", &[]).await;
+    let anna = app
+        .add_named_person("anna@example.se", "Anna Berg", "norrbotten", &[])
+        .await;
+    let bo = app
+        .add_named_person("bo@example.se", "Bo Bergström", "norrbotten", &[])
+        .await;
+    let far = app
+        .add_named_person("cilla@example.se", "Cilla Berg", "vasterbotten", &[])
+        .await;
 
     // The list and the form.
     let page = get(&app, &trainer, "/cohorts").await;
@@ -237,61 +223,31 @@ async fn a_trainer_creates_a_cohort_with_clear_errors_and_manages_members_in_rea
 
     // Adding: by id within the region; another region's person by id is refused with a clear
     // error and nothing changes; by exact e-mail from any region.
-    let far_by_id = post(
-        &app,
-        &trainer,
-        &format!("/cohorts/{id}/members"),
-        &[("person_id", &far.to_string())],
-    )
-    .await;
+    let far_by_id = add_member(&app, &trainer, id, far).await;
     assert_eq!(far_by_id.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         far_by_id.texts(".form-error li"),
         vec!["Deltagare: personen finns inte eller ligger utanför det du når."]
     );
     for who in [anna, bo] {
-        let added = post(
-            &app,
-            &trainer,
-            &format!("/cohorts/{id}/members"),
-            &[("person_id", &who.to_string())],
-        )
-        .await;
+        let added = add_member(&app, &trainer, id, who).await;
         assert_eq!(
             location(&added),
             format!("/cohorts/{id}?saved=added#members")
         );
     }
-    let again = post(
-        &app,
-        &trainer,
-        &format!("/cohorts/{id}/members"),
-        &[("person_id", &anna.to_string())],
-    )
-    .await;
+    let again = add_member(&app, &trainer, id, anna).await;
     assert_eq!(
         location(&again),
         format!("/cohorts/{id}?saved=already#members")
     );
-    let unknown = post(
-        &app,
-        &trainer,
-        &format!("/cohorts/{id}/members"),
-        &[("email", "nobody@example.se")],
-    )
-    .await;
+    let unknown = add_member_by_email(&app, &trainer, id, "nobody@example.se").await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         unknown.texts(".form-error li"),
         vec!["E-post: ingen aktiv person har exakt den adressen."]
     );
-    let by_email = post(
-        &app,
-        &trainer,
-        &format!("/cohorts/{id}/members"),
-        &[("email", "Cilla@Example.se")],
-    )
-    .await;
+    let by_email = add_member_by_email(&app, &trainer, id, "Cilla@Example.se").await;
     assert_eq!(
         location(&by_email),
         format!("/cohorts/{id}?saved=added#members")
@@ -400,8 +356,7 @@ async fn a_trainer_creates_a_cohort_with_clear_errors_and_manages_members_in_rea
 #[tokio::test]
 async fn the_matrix_the_class_map_and_an_override_the_learner_sees() {
     let app = TestApp::spawn().await;
-    person(
-        &app,
+    app.add_named_person(
         "t@example.se",
         "Tina Tränare",
         "norrbotten",
@@ -414,14 +369,8 @@ async fn the_matrix_the_class_map_and_an_override_the_learner_sees() {
     let mut ids = Vec::new();
     for name in names {
         let email = format!("{}@example.se", name.to_lowercase());
-        let who = person(&app, &email, name, "norrbotten", &[]).await;
-        let added = post(
-            &app,
-            &trainer,
-            &format!("/cohorts/{id}/members"),
-            &[("person_id", &who.to_string())],
-        )
-        .await;
+        let who = app.add_named_person(&email, name, "norrbotten", &[]).await;
+        let added = add_member(&app, &trainer, id, who).await;
         location(&added);
         ids.push(who);
     }
@@ -702,50 +651,40 @@ async fn the_matrix_the_class_map_and_an_override_the_learner_sees() {
 #[tokio::test]
 async fn another_trainer_gets_404_for_everything_an_admin_sees_all_others_get_nothing() {
     let app = TestApp::spawn().await;
-    person(
-        &app,
+    app.add_named_person(
         "t1@example.se",
         "Tina",
         "norrbotten",
         &[Capability::Trainer],
     )
     .await;
-    person(
-        &app,
+    app.add_named_person(
         "t2@example.se",
         "Tore",
         "norrbotten",
         &[Capability::Trainer],
     )
     .await;
-    person(
-        &app,
+    app.add_named_person(
         "admin@example.se",
         "Ada",
         "vasterbotten",
         &[Capability::Admin],
     )
     .await;
-    person(
-        &app,
+    app.add_named_person(
         "chef@example.se",
         "Chef",
         "norrbotten",
         &[Capability::Manager],
     )
     .await;
-    let learner_id = person(&app, "l@example.se", "Lena", "norrbotten", &[]).await;
+    let learner_id = app
+        .add_named_person("l@example.se", "Lena", "norrbotten", &[])
+        .await;
     let t1 = app.login_existing("t1@example.se").await;
     let id = create(&app, &t1, "Tinas grupp").await;
-    location(
-        &post(
-            &app,
-            &t1,
-            &format!("/cohorts/{id}/members"),
-            &[("person_id", &learner_id.to_string())],
-        )
-        .await,
-    );
+    location(&add_member(&app, &t1, id, learner_id).await);
     let learner = app.login_existing("l@example.se").await;
     let attempt = submit(&app, &learner, AT_UMEA).await["attempt_id"]
         .as_i64()

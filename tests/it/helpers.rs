@@ -102,15 +102,16 @@ impl TestResponse {
     /// The texts of every element matching `selector`, whitespace collapsed.
     pub(crate) fn texts(&self, selector: &str) -> Vec<String> {
         let selector = scraper::Selector::parse(selector).expect("valid selector");
+        self.html().select(&selector).map(collapsed_text).collect()
+    }
+
+    /// The cells (`th` and `td` alike) of each body row of `table`, as collapsed texts.
+    pub(crate) fn table_rows(&self, table: &str) -> Vec<Vec<String>> {
+        let row = scraper::Selector::parse(&format!("{table} tbody tr")).expect("selector");
+        let cell = scraper::Selector::parse("th, td").expect("selector");
         self.html()
-            .select(&selector)
-            .map(|e| {
-                e.text()
-                    .collect::<String>()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .select(&row)
+            .map(|r| r.select(&cell).map(collapsed_text).collect())
             .collect()
     }
 
@@ -195,17 +196,29 @@ impl TestApp {
         self.login_existing(email).await
     }
 
-    /// Creates a person with [`PASSWORD`]; returns their id.
+    /// Creates a person with [`PASSWORD`], named "Test Learner"; returns their id.
     pub(crate) async fn add_person(
         &self,
         email: &str,
         region: &str,
         capabilities: &[Capability],
     ) -> i64 {
+        self.add_named_person(email, "Test Learner", region, capabilities)
+            .await
+    }
+
+    /// Creates a person with [`PASSWORD`] and a name of their own; returns their id.
+    pub(crate) async fn add_named_person(
+        &self,
+        email: &str,
+        name: &str,
+        region: &str,
+        capabilities: &[Capability],
+    ) -> i64 {
         let hash = test_hash();
         let new = kartskola::db::NewPerson {
             email,
-            display_name: "Test Learner",
+            display_name: name,
             region_id: region,
             organisation_id: None,
             password_hash: Some(&hash),
@@ -348,6 +361,16 @@ impl TestApp {
 
 /// The password of every person the helpers create.
 pub(crate) const PASSWORD: &str = "fjällbjörk i motvind";
+
+/// An element's text with its whitespace collapsed to single spaces.
+fn collapsed_text(element: scraper::ElementRef<'_>) -> String {
+    element
+        .text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// [`PASSWORD`]'s hash, computed once (argon2id takes a while).
 pub(crate) fn test_hash() -> String {

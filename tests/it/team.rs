@@ -134,29 +134,9 @@ async fn world() -> World {
     }
 }
 
-/// The cells of each row of a table body, as trimmed texts (`th` and `td` alike).
-fn rows(page: &TestResponse, table: &str) -> Vec<Vec<String>> {
-    let html = page.html();
-    let row = scraper::Selector::parse(&format!("{table} tbody tr")).expect("selector");
-    let cell = scraper::Selector::parse("th, td").expect("selector");
-    html.select(&row)
-        .map(|r| {
-            r.select(&cell)
-                .map(|c| {
-                    c.text()
-                        .collect::<String>()
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect()
-        })
-        .collect()
-}
-
 /// The row of a table whose first cell is `name`.
 fn row(page: &TestResponse, table: &str, name: &str) -> Vec<String> {
-    rows(page, table)
+    page.table_rows(table)
         .into_iter()
         .find(|r| r.first().is_some_and(|c| c == name))
         .unwrap_or_else(|| panic!("a row {name} in {table}"))
@@ -448,7 +428,7 @@ async fn the_page_draws_the_matrix_the_chart_the_map_and_who_is_stuck() {
         "only Luleå has five people"
     );
     // Stuck: the three in Kiruna, three failures each.
-    let stuck = rows(&page, "#stuck-table");
+    let stuck = page.table_rows("#stuck-table");
     assert_eq!(stuck.len(), 3, "{stuck:?}");
     assert!(
         stuck
