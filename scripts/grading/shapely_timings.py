@@ -1,6 +1,6 @@
 """Times Shapely/GEOS on the same 1 000-vertex geometries as benches/grading.rs (metric/*).
 
-Run: python3 tools/shapely_timings.py
+Run: python3 scripts/grading/shapely_timings.py
 """
 import math
 import timeit
