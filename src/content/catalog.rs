@@ -121,6 +121,13 @@ pub struct Exercise {
     pub examples: usize,
 }
 
+impl Exercise {
+    /// The words that say what the map shows (empty for an exercise without a map).
+    pub fn map_description(&self, lang: Lang) -> &str {
+        self.map.as_ref().map_or("", |m| m.description.get(lang))
+    }
+}
+
 #[derive(Debug)]
 pub struct Layer {
     pub name: String,

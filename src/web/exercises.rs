@@ -104,11 +104,7 @@ pub(super) async fn page(
         id: exercise.id.clone(),
         title: exercise.title.get(lang).to_owned(),
         prompt_html: markdown::render_inline(exercise.prompt.get(lang)),
-        map_description: exercise
-            .map
-            .as_ref()
-            .map(|m| m.description.get(lang).to_owned())
-            .unwrap_or_default(),
+        map_description: exercise.map_description(lang).to_owned(),
         config_json: script_json(&config),
         ol_css: asset_url("vendor/ol.css"),
         ol_js: asset_url("vendor/ol.js"),

@@ -4,14 +4,16 @@
 // using the API as the participant page does: join, follow their own event stream, answer)
 // draw polygons; the trainer's page must count every answer, draw every one on the map with
 // the agreement overlay and its legend, and the reveal must reach every participant's stream
-// with the key. Then the cohort page and a class map are checked as a trainer sees them
+// with the key. A participant page in the browser answers two rounds in the player, by keyboard
+// and from the feature list, and shows the revealed key in words. Then the cohort page and a class map are checked as a trainer sees them
 // (list view, map features, the override form) and scanned with axe-core.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  ROOT, BIN, PASSWORD, startServer, launchBrowser, newContext, login, rightAnswerOf, exercisesOfKind, screenshotPath, axeScan
+  ROOT, BIN, PASSWORD, startServer, launchBrowser, newContext, login, rightAnswerOf, exercisesOfKind, screenshotPath, axeScan,
+  tabTo, steerTo, announced, keyOf,
 } from './server.mjs';
 
 const PARTICIPANTS = 24;
@@ -193,6 +195,95 @@ test(`a live room: ${PARTICIPANTS} participants answer, the trainer sees every a
   assert.deepEqual(errors, []);
   assert.deepEqual(context.offOrigin, []);
   await context.close();
+});
+
+/** The trainer's live API from the trainer's logged-in page (same origin, session cookie). */
+async function trainerApi(page, url, body) {
+  return page.evaluate(async ([u, b]) => {
+    const response = await fetch(u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    return { status: response.status, body: await response.json().catch(() => null) };
+  }, [url, body]);
+}
+
+/** Sends the player's answer with the keyboard and returns the live answer's response. */
+async function sendByKeyboard(page) {
+  const answered = page.waitForResponse((r) => r.url().endsWith('/answers') && r.request().method() === 'POST');
+  await tabTo(page, '.submit-answer');
+  await page.keyboard.press('Enter');
+  const response = await answered;
+  return { status: response.status(), body: await response.json() };
+}
+
+test('a participant page: the player answers live rounds by keyboard and from the list; the reveal shows the key in words', async () => {
+  addTrainer('tove@example.se');
+  const trainerContext = await newContext(browser, server);
+  const trainer = await trainerContext.newPage();
+  await login(trainer, server, { email: 'tove@example.se', password: PASSWORD }, '/');
+  const started = await trainerApi(trainer, '/api/live', { exercise_id: POINT_EXERCISE, allow_guests: true });
+  assert.equal(started.status, 201, JSON.stringify(started.body));
+  const { code } = started.body;
+  const control = async (body) => {
+    const response = await trainerApi(trainer, `/api/live/${code}/control`, body);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+  };
+
+  const context = await newContext(browser, server);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/live/${code}`);
+  await page.fill('#live-guest-name', 'Greta');
+  await Promise.all([page.waitForEvent('load'), page.press('#live-guest-name', 'Enter')]);
+  await page.waitForSelector('#player[data-ready="true"]', { timeout: 15_000 });
+  assert.equal(await page.isVisible('#live-guest'), false, 'joined: the name form is gone');
+  assert.equal((await page.textContent('#live-status')).trim(), 'Svaren är öppna: svara och skicka.');
+
+  // Round 1, place_point, keyboard only: Tab to the map, steer, Enter, Tab to the button, Enter.
+  const lulea = keyOf(POINT_EXERCISE).coordinates;
+  await tabTo(page, '#player-map');
+  await steerTo(page, lulea, { zoomIns: 2 });
+  await page.keyboard.press('Enter');
+  assert.match(await announced(page), /Punkt placerad vid/);
+  const first = await sendByKeyboard(page);
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal(first.body.round, 1);
+  assert.equal(first.body.score, 1);
+  await page.waitForSelector('.player-result:not([hidden])');
+  assert.equal(await page.locator('.player-result .retry').count(), 0, 'one answer per round: no retry');
+  assert.equal(await page.isVisible('.submit-answer'), false);
+  await page.waitForFunction(() => document.getElementById('live-status').textContent === 'Ditt svar är skickat.');
+  assert.deepEqual(await scan(page), [], 'the participant page with a result');
+
+  // The reveal: the key on the map and in words.
+  await control({ action: 'reveal' });
+  await page.waitForSelector('#live-key:not([hidden])');
+  assert.match(await page.textContent('#live-key li'), /^En punkt vid 65,\d+° N, 22,\d+° Ö$/);
+  assert.equal(await page.getAttribute('#player-map', 'data-key-features'), '1');
+  assert.equal((await page.textContent('#live-status')).trim(), 'Facit visas på kartan.');
+
+  // Round 2, select_features: the page follows the trainer to the next exercise by itself.
+  const select = exercisesOfKind('select_features')[0];
+  const { ids } = rightAnswerOf(select);
+  const reloaded = page.waitForEvent('load');
+  await control({ action: 'next', exercise_id: select.id });
+  await reloaded;
+  await page.waitForSelector('#player[data-ready="true"]', { timeout: 15_000 });
+  assert.equal(JSON.parse(await page.textContent('#kartskola-player-config')).live.round, 2);
+  await page.click('.list-block summary');
+  for (const id of ids) await page.check(`.feature-list input[value="${id}"]`);
+  const second = await sendByKeyboard(page);
+  assert.equal(second.status, 201, JSON.stringify(second.body));
+  assert.equal(second.body.round, 2);
+  assert.ok(second.body.score >= 0.9, JSON.stringify(second.body));
+
+  // The end: answering stops and the page says so.
+  await control({ action: 'end' });
+  await page.waitForFunction(() => document.getElementById('live-status').textContent === 'Sessionen är slut. Tack!');
+  await page.locator('article.live-participant').screenshot({ path: screenshotPath('live_participant') });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(context.offOrigin, []);
+  await context.close();
+  await trainerContext.close();
 });
 
 test('a cohort page and a class map in the browser: list view, map features, axe scan', async () => {

@@ -726,3 +726,80 @@ async fn the_pages_show_the_join_code_and_keep_other_trainers_out() {
     assert!(closed.body.contains("/login?next="), "{}", closed.body);
     assert!(closed.texts("#live-guest").is_empty());
 }
+
+/// The player's configuration on a page (`<script id="kartskola-player-config">`).
+fn player_config(page: &crate::helpers::TestResponse) -> Option<Value> {
+    let text = page.texts("#kartskola-player-config").into_iter().next()?;
+    serde_json::from_str(&text).ok()
+}
+
+#[tokio::test]
+async fn the_participant_page_runs_the_player_on_the_rounds_exercise() {
+    let app = TestApp::spawn().await;
+    let trainer = login_trainer(&app, "t@example.se").await;
+    let learner = app.login_as("elev@example.se").await;
+    let session = start(&app, &trainer, "prov-place-lulea", true).await;
+    let code = session["code"].as_str().expect("code");
+    let page_url = format!("/live/{code}");
+
+    // Not joined: the name form, no player.
+    let stranger = app.get(&page_url).await;
+    assert_eq!(stranger.status, StatusCode::OK);
+    assert_eq!(stranger.texts("#live-guest label").len(), 1);
+    assert!(stranger.texts("#player").is_empty() && player_config(&stranger).is_none());
+
+    // A guest who joined (the cookie the join sets) and a logged-in learner get the player,
+    // pointed at the session's answers and event stream, on the round's exercise.
+    let joined = app
+        .post_json(
+            &format!("/api/live/{code}/guests"),
+            r#"{"name": "Åsa"}"#,
+            &[],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.body);
+    let guest = crate::helpers::cookie_pair(&joined, "kartskola_live_guest").expect("cookie");
+    for cookie in [&guest, &learner] {
+        let page = app.get_with(&page_url, &[("cookie", cookie)]).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.texts("#live-guest").is_empty(), "already joined");
+        assert_eq!(page.texts("#player").len(), 1);
+        assert_eq!(
+            page.texts("#live-status"),
+            ["Svaren är öppna: svara och skicka."]
+        );
+        let config = player_config(&page).expect("player config");
+        assert_eq!(config["attempts_api"], format!("/api/live/{code}/answers"));
+        assert_eq!(config["exercise_api"], "/api/exercises/prov-place-lulea");
+        assert_eq!(config["live"]["round"], 1);
+        assert_eq!(config["live"]["state"], "open");
+        assert_eq!(
+            config["live"]["events_url"],
+            format!("/api/live/{code}/events")
+        );
+    }
+
+    // The trainer moves on: the page shows the next round's exercise.
+    let next = control(
+        &app,
+        &trainer,
+        code,
+        json!({"action": "next", "exercise_id": "prov-polygon-open"}),
+    )
+    .await;
+    assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+    let page = app.get_with(&page_url, &[("cookie", &learner)]).await;
+    let config = player_config(&page).expect("player config");
+    assert_eq!(config["exercise_api"], "/api/exercises/prov-polygon-open");
+    assert_eq!(config["live"]["round"], 2);
+
+    // Over: no player; the guest is forgotten and meets the login link.
+    let ended = control(&app, &trainer, code, json!({"action": "end"})).await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    let page = app.get_with(&page_url, &[("cookie", &learner)]).await;
+    assert!(page.texts("#player").is_empty() && player_config(&page).is_none());
+    assert_eq!(page.texts("#live-status"), ["Sessionen är slut. Tack!"]);
+    let page = app.get_with(&page_url, &[("cookie", &guest)]).await;
+    assert!(page.texts("#player").is_empty());
+    assert!(page.body.contains("/login?next="), "{}", page.body);
+}

@@ -96,6 +96,7 @@ struct ClassMapPage {
     config_json: String,
     ol_css: String,
     ol_js: String,
+    proj4_js: String,
     css: String,
     js: String,
 }
@@ -202,6 +203,7 @@ async fn class_map_page(
         config_json: crate::web::exercises::script_json(&config),
         ol_css: asset_url("vendor/ol.css"),
         ol_js: asset_url("vendor/ol.js"),
+        proj4_js: asset_url("vendor/proj4.js"),
         css: asset_url("css/live.css"),
         js: asset_url("js/cohorts/classmap.js"),
     };

@@ -1,31 +1,26 @@
 //! The live pages: the trainer's start form and big-screen view (under `/cohorts/live`), and
-//! the participant page (`/live/{code}`). They are shells: the scripts in static/js/live/ follow
-//! the event stream and talk to the JSON API of the parent module.
+//! the participant page (`/live/{code}`). The trainer's view is a shell for static/js/live/;
+//! the participant page runs the exercise player (static/js/player/) in its live mode.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::super::assets::asset_url;
 use super::super::error::AppError;
+use super::super::exercises::script_json;
 use super::super::lang::ReqLang;
 use super::super::pages::Chrome;
 use super::super::session::{MaybePerson, Trainer};
 use super::super::state::AppState;
-use super::{guests_welcome, session_of, start_session};
-
-/// JSON safe inside `<script type="application/json">`.
-fn script_json(value: &serde_json::Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
+use super::{exercise, guests_welcome, session_of, start_session, state_of, viewer};
+use crate::content::markdown;
+use crate::live::LiveState;
 
 pub(crate) struct Choice {
     id: String,
@@ -100,6 +95,7 @@ pub(crate) struct TrainerPage {
     config_json: String,
     ol_css: String,
     ol_js: String,
+    proj4_js: String,
     live_css: String,
     trainer_js: String,
 }
@@ -138,6 +134,7 @@ pub(crate) async fn trainer_page(
         config_json: script_json(&config),
         ol_css: asset_url("vendor/ol.css"),
         ol_js: asset_url("vendor/ol.js"),
+        proj4_js: asset_url("vendor/proj4.js"),
         live_css: asset_url("css/live.css"),
         trainer_js: asset_url("js/live/trainer.js"),
     })
@@ -157,6 +154,31 @@ fn qr_svg(url: &str) -> Result<String, AppError> {
         .map_or(svg.clone(), |start| svg[start..].to_owned()))
 }
 
+/// The scripts and styles of the participant page.
+pub(crate) struct ParticipantAssets {
+    ol_css: String,
+    ol_js: String,
+    proj4_js: String,
+    player_css: String,
+    player_js: String,
+    live_css: String,
+    participant_js: String,
+}
+
+impl ParticipantAssets {
+    fn new() -> Self {
+        ParticipantAssets {
+            ol_css: asset_url("vendor/ol.css"),
+            ol_js: asset_url("vendor/ol.js"),
+            proj4_js: asset_url("vendor/proj4.js"),
+            player_css: asset_url("css/player.css"),
+            player_js: asset_url("js/player/main.js"),
+            live_css: asset_url("css/live.css"),
+            participant_js: asset_url("js/live/participant.js"),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "live_participant.html")]
 pub(crate) struct ParticipantPage {
@@ -166,45 +188,89 @@ pub(crate) struct ParticipantPage {
     can_join: bool,
     needs_name: bool,
     login_href: String,
+    /// Where the session stands, in words (empty before a guest has joined).
+    status: &'static str,
+    /// Joined and the session not over: the round's exercise is shown in the player.
+    playing: bool,
+    title: String,
+    prompt_html: String,
+    map_description: String,
+    /// The player's configuration (only when `playing`).
     config_json: String,
-    ol_css: String,
-    ol_js: String,
-    live_css: String,
-    participant_js: String,
+    /// The guest form's (participant.js).
+    live_config_json: String,
+    assets: ParticipantAssets,
 }
 
-/// `GET /live/{code}`: the participant page (a guest name form first, when that is the way in).
+/// `GET /live/{code}`: the participant page. Someone who has not joined yet gets the guest name
+/// form (or a login link); a participant gets the current round's exercise in the player, which
+/// sends the answer to `POST /api/live/{code}/answers` and follows the trainer's event stream.
 pub(crate) async fn participant_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     OriginalUri(uri): OriginalUri,
     MaybePerson(person): MaybePerson,
     Path(code): Path<String>,
+    headers: HeaderMap,
 ) -> Result<ParticipantPage, AppError> {
     let session = session_of(&state, &code).await?;
     let guests = guests_welcome(&session);
+    let joined = match viewer(&state, &session, person.as_ref(), &headers).await {
+        Ok(_) => true,
+        Err(AppError::Unauthenticated) => false,
+        Err(other) => return Err(other),
+    };
+    let live_state = state_of(&session)?;
+    let t = lang.strings().live;
+    let login_href = format!("/login?next=%2Flive%2F{}", session.code);
+    let playing = joined && live_state != LiveState::Ended;
+    let status = match live_state {
+        _ if !joined => "",
+        LiveState::Open => t.open,
+        LiveState::Closed => t.closed,
+        LiveState::Revealed => t.revealed,
+        LiveState::Ended => t.ended,
+    };
+    let exercise = exercise(&state, &session.exercise_id)?;
+    let answers_url = format!("/api/live/{}/answers", session.code);
     let config = json!({
-        "code": session.code,
-        "session_url": format!("/api/live/{}", session.code),
-        "events_url": format!("/api/live/{}/events", session.code),
-        "answers_url": format!("/api/live/{}/answers", session.code),
-        "guests_url": format!("/api/live/{}/guests", session.code),
-        "exercise_api": "/api/exercises/",
-        "logged_in": person.is_some(),
+        "exercise_api": format!("/api/exercises/{}", exercise.id),
+        "attempts_api": answers_url,
+        "lang": lang.code(),
+        "logged_in": true,
+        "login_url": login_href,
         "tile_url": state.config.tile_url,
-        "strings": lang.strings().live,
+        "strings": lang.strings().player,
+        "live": {
+            "code": session.code,
+            "round": session.round,
+            "state": live_state.as_str(),
+            "events_url": format!("/api/live/{}/events", session.code),
+            "strings": t,
+        },
+    });
+    let live_config = json!({
+        "guests_url": format!("/api/live/{}/guests", session.code),
+        "strings": t,
     });
     Ok(ParticipantPage {
         chrome: Chrome::new(lang, &uri),
-        login_href: format!("/login?next=%2Flive%2F{}", session.code),
+        login_href,
         code: session.code,
-        can_join: person.is_some() || guests,
-        needs_name: person.is_none() && guests,
-        config_json: script_json(&config),
-        ol_css: asset_url("vendor/ol.css"),
-        ol_js: asset_url("vendor/ol.js"),
-        live_css: asset_url("css/live.css"),
-        participant_js: asset_url("js/live/participant.js"),
+        can_join: joined || guests,
+        needs_name: !joined && guests,
+        status,
+        playing,
+        title: exercise.title.get(lang).to_owned(),
+        prompt_html: markdown::render_inline(exercise.prompt.get(lang)),
+        map_description: exercise.map_description(lang).to_owned(),
+        config_json: if playing {
+            script_json(&config)
+        } else {
+            String::new()
+        },
+        live_config_json: script_json(&live_config),
+        assets: ParticipantAssets::new(),
     })
 }
 

@@ -1,16 +1,18 @@
 // The live views' map: the exercise's own layers (from /api/layers) under the answers, in
-// Web Mercator. Shared by the trainer's big screen and the participant page.
+// SWEREF 99 TM like the exercise player's (the projection is the player's, registered once).
+// Shared by the trainer's big screen and a cohort's class map (the participant page answers
+// in the exercise player itself).
+
+import { registerProjections, SWEREF } from '../player/map.js';
 
 const ol = globalThis.ol;
 
 export const readFeatures = (geojson) =>
-  new ol.format.GeoJSON().readFeatures(geojson, { featureProjection: 'EPSG:3857' });
-
-export const writeGeometry = (geometry) =>
-  new ol.format.GeoJSON().writeGeometryObject(geometry, { featureProjection: 'EPSG:3857' });
+  new ol.format.GeoJSON().readFeatures(geojson, { featureProjection: SWEREF });
 
 /** A map in `target` with a layer per source in `overlays` (top last). */
 export function createMap(target, config, overlays) {
+  registerProjections();
   const layers = [];
   if (config.tile_url) {
     layers.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: config.tile_url }) }));
@@ -20,7 +22,8 @@ export function createMap(target, config, overlays) {
   const map = new ol.Map({
     target,
     layers,
-    view: new ol.View({ center: ol.proj.fromLonLat([20, 65]), zoom: 5 }),
+    // Until the exercise's extent is fitted: the north of Sweden, ~2 km a pixel.
+    view: new ol.View({ projection: SWEREF, center: ol.proj.fromLonLat([20, 65], SWEREF), resolution: 2000, maxZoom: 18 }),
   });
   return {
     map,
@@ -29,7 +32,7 @@ export function createMap(target, config, overlays) {
       base.getLayers().clear();
       const m = exercise.map;
       if (!m) return;
-      const extent = ol.proj.transformExtent(m.extent, 'EPSG:4326', 'EPSG:3857');
+      const extent = ol.proj.transformExtent(m.extent, 'EPSG:4326', SWEREF);
       map.getView().fit(extent, { padding: [16, 16, 16, 16] });
       for (const name of m.layers || []) {
         const response = await fetch(`/api/layers/${encodeURIComponent(name)}`);

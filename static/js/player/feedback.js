@@ -14,7 +14,8 @@ const ol = globalThis.ol;
 const ROLE_ORDER = ['missed', 'extra', 'answer', 'key'];
 const UNIT_KEYS = { m: 'unit_m', km: 'unit_km', m2: 'unit_m2', ha: 'unit_ha', km2: 'unit_km2' };
 
-export function createFeedback({ mapApi, exercise, host, nameOf, onRetry }) {
+/** `once`: a live round's only answer, so no attempt count and no retry. */
+export function createFeedback({ mapApi, exercise, host, nameOf, onRetry, once = false }) {
   const source = new ol.source.Vector();
   const styles = Object.fromEntries(ROLE_ORDER.map((r) => [r, roleStyle(r)]));
   const layer = new ol.layer.Vector({
@@ -49,7 +50,7 @@ export function createFeedback({ mapApi, exercise, host, nameOf, onRetry }) {
     const score = formatPercent(result.score);
     const verdict = t(result.passed ? 'passed' : 'failed');
     const attempts = result.attempts || exercise.attempts || {};
-    const canRetry = attempts.left === null || attempts.left === undefined || attempts.left > 0;
+    const canRetry = !once && (attempts.left === null || attempts.left === undefined || attempts.left > 0);
     const heading = h('h2', { id: 'player-result-heading', tabindex: '-1' }, t('result_heading'));
     const parts = [
       heading,
@@ -63,7 +64,7 @@ export function createFeedback({ mapApi, exercise, host, nameOf, onRetry }) {
       messages(result.feedback),
       metrics(result, exercise, nameOf),
       legend(roles),
-      h('p', { class: 'attempts-left' }, attemptsText(attempts)),
+      once ? null : h('p', { class: 'attempts-left' }, attemptsText(attempts)),
       canRetry ? h('button', { type: 'button', class: 'retry', onclick: () => onRetry() }, t('retry')) : null,
     ];
     section.replaceChildren(...parts.flat().filter(Boolean));

@@ -2,6 +2,8 @@
 // Why: the server renders the page with a JSON config (no inline script: the CSP forbids it);
 // this reads it, fetches the exercise, and wires the modules together: map, draft, tools for
 // the kind, keyboard, accessible paths, submit and feedback. Nothing here knows a kind's details.
+// With `config.live` the same player answers a live session's round (live.js): one answer, sent
+// to the session, while the trainer keeps answering open.
 
 import { initStrings, t, parseNumber, formatInput } from './i18n.js';
 import { initAnnouncer, announce } from './announce.js';
@@ -16,6 +18,7 @@ import { createAccessible } from './accessible.js';
 import { createSubmitter } from './submit.js';
 import { createFeedback, attemptsText } from './feedback.js';
 import { h } from './dom.js';
+import { followLive } from './live.js';
 
 const root = document.getElementById('player');
 const configElement = document.getElementById('kartskola-player-config');
@@ -99,7 +102,13 @@ async function boot(config) {
     mapApi.questionSource.addFeatures(readFeatures({ type: 'Feature', properties: {}, geometry: exercise.question.geometry }));
   }
 
-  const draft = createDraft(exercise.id, exercise.kind);
+  const live = config.live || null;
+  if (live) {
+    // One answer per round, not an attempt: no attempt count, nothing from self-paced work.
+    exercise.attempts = null;
+    exercise.last_answer = null;
+  }
+  const draft = createDraft(live ? `live:${live.code}:${live.round}:${exercise.id}` : exercise.id, exercise.kind);
   if (draft.restored) {
     announce(t('a_restored'));
   } else if (exercise.last_answer) {
@@ -122,7 +131,7 @@ async function boot(config) {
   const accessible = createAccessible({ exercise, mode, draft, sketch, labels, host: accessHost });
   const submitButton = h('button', { type: 'submit', class: 'submit-answer' }, t('submit'));
   const errorBox = h('div', { id: 'player-error', class: 'player-error', role: 'alert', hidden: true });
-  const attemptsInfo = h('p', { class: 'attempts-info' }, attemptsText(exercise.attempts));
+  const attemptsInfo = h('p', { class: 'attempts-info' }, live ? '' : attemptsText(exercise.attempts));
   form.append(h('div', { class: 'submit-row' }, submitButton, attemptsInfo), errorBox);
   const resultHost = h('div', { class: 'player-result-host' });
   const loginNotice = config.logged_in
@@ -130,7 +139,14 @@ async function boot(config) {
     : h('p', { class: 'notice login-notice' }, t('login_needed'), ' ', h('a', { href: config.login_url }, t('login_link')));
   els.panel.replaceChildren(notices, loginNotice || '', accessHost, form, resultHost);
 
-  const feedback = createFeedback({ mapApi, exercise, host: resultHost, nameOf: (id) => (sketch.nameOf ? sketch.nameOf(id) : id), onRetry: retry });
+  const feedback = createFeedback({
+    mapApi,
+    exercise,
+    host: resultHost,
+    nameOf: (id) => (sketch.nameOf ? sketch.nameOf(id) : id),
+    onRetry: retry,
+    once: Boolean(live),
+  });
 
   function setState(next) {
     state = next;
@@ -142,6 +158,20 @@ async function boot(config) {
     root.dataset.state = next;
   }
 
+  // Live: answering follows the trainer (open, closed, revealed, ended).
+  let liveOpen = !live || live.state === 'open';
+  const session = live
+    ? followLive({
+        live,
+        mapApi,
+        onState(next) {
+          liveOpen = next === 'open';
+          if (state === 'edit' && !liveOpen) setState('closed');
+          else if (state === 'closed' && liveOpen) setState('edit');
+        },
+      })
+    : null;
+
   createSubmitter({
     form,
     button: submitButton,
@@ -149,12 +179,17 @@ async function boot(config) {
     config,
     draft,
     getAnswer: () => buildAnswer(exercise, draft.data, parseNumber),
-    onBusy: (busy) => setState(busy ? 'sending' : 'edit'),
+    onBusy: (busy) => setState(busy ? 'sending' : liveOpen ? 'edit' : 'closed'),
     onResult(result) {
       setState('result');
       sketch.setShown(false);
-      attemptsInfo.textContent = attemptsText(result.attempts);
       feedback.show(result);
+      if (session) {
+        submitButton.hidden = true;
+        session.answered();
+        return;
+      }
+      attemptsInfo.textContent = attemptsText(result.attempts);
       if (result.attempts && result.attempts.left === 0) submitButton.hidden = true;
     },
   });
@@ -171,7 +206,7 @@ async function boot(config) {
 
   initKeyboard({ mapEl: els.mapEl, mapApi, sketch, helpers, isEditable, crosshairStatus: els.crosshairStatus });
 
-  if (exercise.attempts && exercise.attempts.left === 0) {
+  if ((exercise.attempts && exercise.attempts.left === 0) || !liveOpen) {
     setState('closed');
   } else {
     setState('edit');

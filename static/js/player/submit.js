@@ -99,7 +99,8 @@ export function createSubmitter({ form, button, errorBox, config, draft, getAnsw
       showError(t('server_error'), { detail: error.message });
     } else {
       showError(error.message || t('server_error'), { detail: error.detail });
-      if (error.code === 'attempts_exhausted') button.disabled = true;
+      // Used up, or this live round already has the person's answer: sending again cannot help.
+      if (error.code === 'attempts_exhausted' || error.code === 'already_answered') button.disabled = true;
     }
     announce(errorBox.textContent);
   });
