@@ -11,7 +11,7 @@ use crate::grading::geodesic;
 use crate::grading::geometry::{LINE, LINES};
 use crate::grading::messages::{AnswerError, Problem};
 use crate::grading::metrics::densify::{densified_len, densify};
-use crate::grading::metrics::frechet::discrete_frechet;
+use crate::grading::metrics::frechet::{discrete_frechet, frechet_within};
 use crate::grading::metrics::hausdorff::hausdorff;
 use crate::grading::metrics::segment_index::{SegmentIndex, line_segments};
 use crate::grading::result::{Role, ramp_down, round_m};
@@ -183,7 +183,7 @@ impl Task {
                 && let [key] = self.key_parts.as_slice()
             {
                 let reversed: Vec<Coord> = dense.iter().rev().copied().collect();
-                if discrete_frechet(&reversed, key) <= self.full {
+                if frechet_within(&reversed, key, self.full) {
                     out.feedback.push(builtin("line_reversed", json!({})));
                 }
             }
