@@ -1,6 +1,8 @@
 //! Whole grades per kind (parse, validate, project, measure) through `grade(&exercise, bytes)`,
 //! plus the planar metrics alone at 1 000 vertices for comparison with Shapely/GEOS.
 //! Run: cargo bench --bench grading -- --warm-up-time 1 --measurement-time 3
+//! The `baseline/*` rows grade the very inputs `benches/shapely_baseline.py` times Shapely on
+//! (benches/inputs/); that script runs them in the same run and prints the ratios.
 
 #![allow(
     clippy::unwrap_used,
@@ -432,5 +434,61 @@ fn hostile(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(grading, benches, hostile);
+/// One geometry of benches/inputs/ (written by benches/shapely_baseline.py).
+fn input(name: &str) -> Value {
+    let path = format!("{}/benches/inputs/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Whole grades of the inputs Shapely is timed on: the ratios of the goals.
+fn baseline(c: &mut Criterion) {
+    let none: HashMap<String, Layer> = HashMap::new();
+    let ex = build(
+        "draw_polygon",
+        json!({}),
+        Some(input("polygon_a")),
+        vec![],
+        &none,
+    );
+    let a = bytes(&json!({"geometry": input("polygon_b")}));
+    let r = grade(&ex, &a).unwrap();
+    assert!(r.metrics["iou"].as_f64().unwrap() > 0.5, "{:?}", r.metrics);
+    c.bench_function("baseline/draw_polygon_iou", |b| {
+        b.iter(|| grade(&ex, black_box(&a)))
+    });
+    for metric in ["hausdorff", "frechet"] {
+        let ex = build(
+            "draw_line",
+            json!({"full_within_m": 200, "zero_beyond_m": 2000, "metric": metric}),
+            Some(input("line_a")),
+            vec![],
+            &none,
+        );
+        let a = bytes(&json!({"geometry": input("line_b")}));
+        assert!(grade(&ex, &a).is_ok());
+        c.bench_function(&format!("baseline/draw_line_{metric}"), |b| {
+            b.iter(|| grade(&ex, black_box(&a)))
+        });
+    }
+    let line = input("line_1100");
+    let mut reversed = line.clone();
+    if let Some(coords) = reversed["coordinates"].as_array_mut() {
+        coords.reverse();
+    }
+    let ex = build(
+        "draw_line",
+        json!({"full_within_m": 200, "zero_beyond_m": 2000, "metric": "frechet"}),
+        Some(line),
+        vec![],
+        &none,
+    );
+    let a = bytes(&json!({"geometry": reversed}));
+    let r = grade(&ex, &a).unwrap();
+    assert_eq!(r.score, 0.0, "a line against its reverse");
+    c.bench_function("baseline/draw_line_frechet_1100_reversed", |b| {
+        b.iter(|| grade(&ex, black_box(&a)))
+    });
+}
+
+criterion_group!(grading, benches, hostile, baseline);
 criterion_main!(grading);

@@ -21,6 +21,12 @@ Rust criterion benchmark reads the same files. Everything is timed on the EPSG:3
 of the lines is ~200 m, so densifying to 1000 m (the spec default) adds no vertex: the "spec
 densify" rows time shapely.segmentize anyway.
 
+Then, in the same run and on the same core, it runs the engine's `baseline/*` criterion rows
+(`cargo bench --bench grading -- baseline/`: whole grades, parse to result, of these very files;
+set CARGO_TARGET_DIR to reuse a release build) and prints the issue's goals as ratios: IoU whole
+grade vs Shapely's intersection, Hausdorff whole grade vs Shapely's hausdorff_distance, exact
+Frechet whole grades against the 20 ms limit. `--no-engine` skips that part.
+
 Timings: median of N runs in milliseconds, single thread (OMP/OPENBLAS/MKL/NUMEXPR threads = 1,
 process pinned to one CPU). The discrete Frechet of line_1100 against its own reverse runs in a
 subprocess with a 200 s timeout and is reported as "> 200 s (timeout)" if it does not finish.
@@ -192,6 +198,23 @@ def child_reverse_frechet() -> None:
     print(json.dumps({"ms": statistics.median(runs) * 1e3, "n": len(runs), "value": val}))
 
 
+ENGINE_ROWS = ("draw_polygon_iou", "draw_line_hausdorff", "draw_line_frechet", "draw_line_frechet_1100_reversed")
+
+
+def engine_medians() -> dict:
+    """The engine's baseline/* whole grades (criterion medians, ms), run now on this core."""
+    repo = os.path.dirname(HERE)
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(repo, "target")
+    cmd = ["cargo", "bench", "--locked", "--bench", "grading", "--",
+           "--warm-up-time", "1", "--measurement-time", "3", "baseline/"]
+    subprocess.run(cmd, cwd=repo, check=True, stdout=subprocess.DEVNULL)
+    out = {}
+    for name in ENGINE_ROWS:
+        with open(os.path.join(target, "criterion", f"baseline_{name}", "new", "estimates.json"), encoding="utf-8") as f:
+            out[name] = json.load(f)["median"]["point_estimate"] / 1e6
+    return out
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child-reverse-frechet":
         child_reverse_frechet()
@@ -201,9 +224,11 @@ def main() -> None:
     a, b, c = load("line_a"), load("line_b"), load("line_1100")
     cr = c.reverse()
     rows = []
+    medians = {}
 
     def row(label, fn, note=""):
         ms, n = median_ms(fn)
+        medians[label] = ms
         rows.append((label, f"{ms:10.3f}", str(n), note))
 
     inter = shapely.intersection(A, B)
@@ -266,6 +291,23 @@ def main() -> None:
     w = max(len(r[0]) for r in rows)
     lines = head + [f"{'operation':{w}s}  {'median ms':>14s}  {'runs':>4s}  note", "-" * (w + 40)]
     lines += [f"{r[0]:{w}s}  {r[1]:>14s}  {r[2]:>4s}  {r[3]}" for r in rows]
+    if "--no-engine" not in sys.argv:
+        e = engine_medians()
+        geos_inter = medians["intersection(A, B), 1000 v each"]
+        geos_haus = medians["hausdorff_distance(a, b), no densify"]
+        goals = [
+            ("IoU: whole grade vs Shapely intersection", geos_inter, e["draw_polygon_iou"], geos_inter / e["draw_polygon_iou"], ">= 3x"),
+            ("Hausdorff: whole grade vs Shapely hausdorff", geos_haus, e["draw_line_hausdorff"], geos_haus / e["draw_line_hausdorff"], ">= 10x"),
+            ("Frechet a vs b: whole grade", None, e["draw_line_frechet"], None, "<= 20 ms"),
+            ("Frechet c vs reverse(c), 1100 v: whole grade", None, e["draw_line_frechet_1100_reversed"], None, "<= 20 ms"),
+        ]
+        met = [g[3] >= 3 if i == 0 else g[3] >= 10 if i == 1 else g[2] <= 20.0 for i, g in enumerate(goals)]
+        lines += ["", "Goals, in this run (engine: cargo bench --bench grading -- baseline/, criterion median, same core)",
+                  f"{'goal':46s}  {'Shapely ms':>10s}  {'engine ms':>10s}  {'ratio':>7s}  {'target':>8s}  met", "-" * 96]
+        for (label, geos, eng, ratio, target), ok in zip(goals, met):
+            g = f"{geos:10.3f}" if geos is not None else f"{'':10s}"
+            r = f"{ratio:6.2f}x" if ratio is not None else f"{'':7s}"
+            lines.append(f"{label:46s}  {g}  {eng:10.3f}  {r}  {target:>8s}  {'yes' if ok else 'no'}")
     text = "\n".join(lines) + "\n"
     print(text, end="")
     with open(OUT, "w", encoding="utf-8") as f:
