@@ -1,7 +1,7 @@
-"""Turns `cargo bench --bench grading` output into the Markdown table of BENCHMARKS.md.
+"""Turns `cargo bench --bench grading` output into the Markdown table of docs/grading-benchmarks.md.
 
 Run: cargo bench --bench grading -- --warm-up-time 1 --measurement-time 3 | tee /tmp/b.txt
-     python3 tools/bench_table.py /tmp/b.txt
+     python3 scripts/grading/bench_table.py /tmp/b.txt
 """
 import re
 import sys
