@@ -112,3 +112,31 @@ pub(crate) fn self_grade(ex: &Exercise) -> GradeResult {
 pub(crate) fn codes(r: &GradeResult) -> Vec<&str> {
     r.feedback.iter().map(|f| f.code.as_str()).collect()
 }
+
+/// The unit tests' random inputs: a seeded linear congruential generator (Knuth's MMIX
+/// constants), the same sequence on every run and machine, so a failure can be replayed.
+pub(crate) struct Lcg(u64);
+
+impl Lcg {
+    pub(crate) fn new(seed: u64) -> Lcg {
+        Lcg(seed)
+    }
+
+    fn step(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0
+    }
+
+    /// Uniform in [0, 1).
+    pub(crate) fn unit(&mut self) -> f64 {
+        (self.step() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A whole number below `n` (as f64): small grids, full of ties and collinear points.
+    pub(crate) fn below(&mut self, n: u64) -> f64 {
+        ((self.step() >> 33) % n) as f64
+    }
+}

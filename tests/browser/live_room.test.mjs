@@ -232,6 +232,11 @@ test('a participant page: the player answers live rounds by keyboard and from th
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/live/${code}`);
+  // A name of blanks passes the browser's `required` but not the server: the refusal is shown.
+  await page.fill('#live-guest-name', '   ');
+  await page.press('#live-guest-name', 'Enter');
+  await page.waitForSelector('#live-guest-error:not([hidden])');
+  assert.match(await page.textContent('#live-guest-error'), /^Det gick inte att gå med: \S/);
   await page.fill('#live-guest-name', 'Greta');
   await Promise.all([page.waitForEvent('load'), page.press('#live-guest-name', 'Enter')]);
   await page.waitForSelector('#player[data-ready="true"]', { timeout: 15_000 });

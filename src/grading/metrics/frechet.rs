@@ -35,9 +35,11 @@ fn greater(a: f64, b: f64) -> f64 {
 /// Discrete Fréchet distance between two vertex sequences; 0 when either is empty.
 pub(crate) fn discrete_frechet(p: &[Coord], q: &[Coord]) -> f64 {
     let (p, q) = if q.len() > p.len() { (q, p) } else { (p, q) };
-    if p.is_empty() || q.is_empty() {
+    let (Some(&p0), Some(&q0), Some(&p_end), Some(&q_end)) =
+        (p.first(), q.first(), p.last(), q.last())
+    else {
         return 0.0;
-    }
+    };
     // Abandoned once it has filled an eighth of the full table: a band that wide means a loose
     // bound, and the full pass (a tighter loop) is then the cheaper way.
     let budget = p.len().saturating_mul(q.len()) / 8;
@@ -45,10 +47,7 @@ pub(crate) fn discrete_frechet(p: &[Coord], q: &[Coord]) -> f64 {
     // The ends are always coupled: a lower bound. Bands from a 64th of the upper bound, doubled
     // until one joins the ends: each try costs about its width, so a loose upper bound costs
     // little more than the right one (the tries together fill at most the budget).
-    let (Some(&p_end), Some(&q_end)) = (p.last(), q.last()) else {
-        return 0.0;
-    };
-    let lower = greater(d2(p[0], q[0]), d2(p_end, q_end));
+    let lower = greater(d2(p0, q0), d2(p_end, q_end));
     let mut bound = lesser(greater(lower, upper / 4096.0), upper);
     let mut left = budget;
     loop {
@@ -79,6 +78,7 @@ pub(crate) fn frechet_within(p: &[Coord], q: &[Coord], limit_m: f64) -> bool {
     match banded(p, q, largest_sq_within(limit_m), usize::MAX) {
         Band::Reached(_) => true,
         Band::Unreachable(_) => false,
+        // Without a budget the band is never too wide; the answer would still be right.
         Band::TooWide => discrete_frechet(p, q) <= limit_m,
     }
 }
@@ -140,6 +140,9 @@ fn greedy_bound_sq(p: &[Coord], q: &[Coord]) -> f64 {
 /// each line's length (two drawings of one line, whatever their vertex spacing, walk along
 /// together); also a valid coupling. Greedy steps go astray where a line doubles back; this
 /// does not, and the smaller of the two bounds makes the band.
+///
+/// (The walk is written out in both: one walk taking the step as a closure made
+/// `metric/frechet_1000v` 26 → 38 µs.)
 fn arc_length_bound_sq(p: &[Coord], q: &[Coord]) -> f64 {
     let shares = |l: &[Coord]| -> Vec<f64> {
         let mut acc = 0.0;
@@ -291,6 +294,7 @@ fn full_table(p: &[Coord], q: &[Coord]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grading::test_support::Lcg;
 
     fn line(pts: &[(f64, f64)]) -> Vec<Coord> {
         pts.iter().map(|&(x, y)| Coord { x, y }).collect()
@@ -339,13 +343,8 @@ mod tests {
     /// A wandering line of `n` vertices and a second drawing of it: other vertex spacing, a
     /// small wobble, as a learner would trace a key.
     fn drawings(seed: u64, n: usize, m: usize) -> (Vec<Coord>, Vec<Coord>) {
-        let mut state = seed;
-        let mut rnd = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64) / ((1u64 << 53) as f64)
-        };
+        let mut lcg = Lcg::new(seed);
+        let mut rnd = move || lcg.unit();
         let turns: Vec<f64> = (0..8).map(|_| rnd() * 6.0).collect();
         let at = |t: f64| {
             let y: f64 = turns
@@ -410,13 +409,8 @@ mod tests {
 
     #[test]
     fn within_answers_on_small_random_lines() {
-        let mut seed: u64 = 11;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) % 100) as f64
-        };
+        let mut lcg = Lcg::new(11);
+        let mut rnd = || lcg.below(100);
         for _ in 0..300 {
             let n = 1 + (rnd() as usize % 12);
             let m = 1 + (rnd() as usize % 12);
@@ -434,13 +428,8 @@ mod tests {
 
     #[test]
     fn matches_the_recursive_definition() {
-        let mut seed: u64 = 3;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) % 100) as f64
-        };
+        let mut lcg = Lcg::new(3);
+        let mut rnd = || lcg.below(100);
         for _ in 0..200 {
             let n = 1 + (rnd() as usize % 9);
             let m = 1 + (rnd() as usize % 9);

@@ -62,13 +62,8 @@ mod tests {
 
     #[test]
     fn matches_brute_force_on_random_lines() {
-        let mut seed: u64 = 11;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64 * 1000.0
-        };
+        let mut lcg = crate::grading::test_support::Lcg::new(11);
+        let mut rnd = || lcg.unit() * 1000.0;
         for _ in 0..50 {
             let a: Vec<Coord> = (0..40).map(|_| Coord { x: rnd(), y: rnd() }).collect();
             let b: Vec<Coord> = (0..30).map(|_| Coord { x: rnd(), y: rnd() }).collect();

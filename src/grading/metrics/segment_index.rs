@@ -260,13 +260,8 @@ mod tests {
 
     #[test]
     fn nearest_matches_brute_force() {
-        let mut seed: u64 = 42;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64 * 1000.0
-        };
+        let mut lcg = crate::grading::test_support::Lcg::new(42);
+        let mut rnd = || lcg.unit() * 1000.0;
         let segs: Vec<(Coord, Coord)> = (0..500)
             .map(|_| (c(rnd(), rnd()), c(rnd(), rnd())))
             .collect();

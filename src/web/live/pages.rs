@@ -20,6 +20,8 @@ use super::super::session::{MaybePerson, Trainer};
 use super::super::state::AppState;
 use super::{exercise, guests_welcome, session_of, start_session, state_of, viewer};
 use crate::content::markdown;
+use crate::db::LiveSessionRow;
+use crate::i18n::Lang;
 use crate::live::LiveState;
 
 pub(crate) struct Choice {
@@ -223,7 +225,6 @@ pub(crate) async fn participant_page(
     let live_state = state_of(&session)?;
     let t = lang.strings().live;
     let login_href = format!("/login?next=%2Flive%2F{}", session.code);
-    let playing = joined && live_state != LiveState::Ended;
     let status = match live_state {
         _ if !joined => "",
         LiveState::Open => t.open,
@@ -231,24 +232,19 @@ pub(crate) async fn participant_page(
         LiveState::Revealed => t.revealed,
         LiveState::Ended => t.ended,
     };
-    let exercise = exercise(&state, &session.exercise_id)?;
-    let answers_url = format!("/api/live/{}/answers", session.code);
-    let config = json!({
-        "exercise_api": format!("/api/exercises/{}", exercise.id),
-        "attempts_api": answers_url,
-        "lang": lang.code(),
-        "logged_in": true,
-        "login_url": login_href,
-        "tile_url": state.config.tile_url,
-        "strings": lang.strings().player,
-        "live": {
-            "code": session.code,
-            "round": session.round,
-            "state": live_state.as_str(),
-            "events_url": format!("/api/live/{}/events", session.code),
-            "strings": t,
-        },
-    });
+    // Joined and the session not over: the round's exercise in the player.
+    let round = if joined && live_state != LiveState::Ended {
+        Some(round_of(&state, &session, live_state, lang, &login_href)?)
+    } else {
+        None
+    };
+    let playing = round.is_some();
+    let Round {
+        title,
+        prompt_html,
+        map_description,
+        config_json,
+    } = round.unwrap_or_default();
     let live_config = json!({
         "guests_url": format!("/api/live/{}/guests", session.code),
         "strings": t,
@@ -261,16 +257,54 @@ pub(crate) async fn participant_page(
         needs_name: !joined && guests,
         status,
         playing,
+        title,
+        prompt_html,
+        map_description,
+        config_json,
+        live_config_json: script_json(&live_config),
+        assets: ParticipantAssets::new(),
+    })
+}
+
+/// What the participant page shows of the current round: its exercise, and the player's
+/// configuration in live mode (answers to the session, the trainer's event stream).
+#[derive(Default)]
+struct Round {
+    title: String,
+    prompt_html: String,
+    map_description: String,
+    config_json: String,
+}
+
+fn round_of(
+    state: &AppState,
+    session: &LiveSessionRow,
+    live_state: LiveState,
+    lang: Lang,
+    login_href: &str,
+) -> Result<Round, AppError> {
+    let exercise = exercise(state, &session.exercise_id)?;
+    let config = json!({
+        "exercise_api": format!("/api/exercises/{}", exercise.id),
+        "attempts_api": format!("/api/live/{}/answers", session.code),
+        "lang": lang.code(),
+        "logged_in": true,
+        "login_url": login_href,
+        "tile_url": state.config.tile_url,
+        "strings": lang.strings().player,
+        "live": {
+            "code": session.code,
+            "round": session.round,
+            "state": live_state.as_str(),
+            "events_url": format!("/api/live/{}/events", session.code),
+            "strings": lang.strings().live,
+        },
+    });
+    Ok(Round {
         title: exercise.title.get(lang).to_owned(),
         prompt_html: markdown::render_inline(exercise.prompt.get(lang)),
         map_description: exercise.map_description(lang).to_owned(),
-        config_json: if playing {
-            script_json(&config)
-        } else {
-            String::new()
-        },
-        live_config_json: script_json(&live_config),
-        assets: ParticipantAssets::new(),
+        config_json: script_json(&config),
     })
 }
 

@@ -2,6 +2,8 @@
 // session's guest cookie), and the page reloads to show the round's exercise in the player
 // (static/js/player/, live mode). Everything after joining is the player's.
 
+import { fill } from '../player/i18n.js';
+
 const config = JSON.parse(document.getElementById('kartskola-live-config').textContent);
 const t = config.strings;
 const form = document.getElementById('live-guest');
@@ -28,7 +30,7 @@ if (form) {
     }
     const body = response ? await response.json().catch(() => null) : null;
     const message = (body && body.error && body.error.message) || (response ? String(response.status) : '—');
-    error.textContent = t.join_failed.replace('{message}', message);
+    error.textContent = fill(t.join_failed, { message });
     error.hidden = false;
   });
 }

@@ -26,6 +26,11 @@ export function t(key, vars = {}) {
     console.warn(`kartskola: no player string "${key}"`);
     return key;
   }
+  return fill(template, vars);
+}
+
+/** `template` with its `{name}` placeholders replaced from `vars` (unknown ones left as they are). */
+export function fill(template, vars = {}) {
   return template.replace(/\{(\w+)\}/g, (whole, name) =>
     Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole,
   );

@@ -7,11 +7,9 @@
 
 import { readFeatures, toLonLat } from './map.js';
 import { roleStyle } from './styles.js';
-import { formatLonLat } from './i18n.js';
+import { fill, formatLonLat } from './i18n.js';
 
 const ol = globalThis.ol;
-
-const fill = (template, vars) => template.replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? '');
 
 /**
  * Follows the session's event stream. `onState(state)` gets 'open', 'closed', 'revealed' or
