@@ -14,6 +14,16 @@ It first (re)writes the benchmark inputs, deterministically (fixed seed), to ben
     line_a.json, line_b.json         two 1000-vertex smooth lines ~200 km long; B is another
                                      "drawing" of A (other vertex spacing, ~300 m smooth wobble)
     line_1100.json                   a 1100-vertex smooth line ~200 km long (compared with its reverse)
+    polygon_a_traced.json            another drawing of polygon_a's boundary, as a careful learner
+                                     traces a key: 1000 other stations along it, offset sideways by
+                                     a smooth wobble of up to 60 m; ~280 boundary crossings with A
+    polygon_noisy_a.json, _b.json    two 1000-vertex circles of radius 50 km, same centre, each
+                                     vertex's radius jittered by 1 % (500 m): ~600 crossings, the
+                                     scale of the issue's own measurement (GEOS ~2.3 ms per overlay)
+
+GEOS's overlay time depends far more on how often the two boundaries cross than on the vertex
+count (A and B cross 12 times: 0.09 ms; the noisy pair: ~2.5 ms), so the IoU goal is reported
+for all three pairs.
 
 Each file is one GeoJSON geometry in WGS 84 lon/lat, coordinates rounded to 7 decimals: the
 Rust criterion benchmark reads the same files. Everything is timed on the EPSG:3006 projection
@@ -119,6 +129,27 @@ class Curve:
         return t * self.L
 
 
+def traced_ring(rng, ring: np.ndarray, n: int, wobble_m: float) -> np.ndarray:
+    """Another drawing of a closed ring: n other stations along it, offset along the normal."""
+    seg = np.hypot(*np.diff(ring, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    L = s[-1]
+    st = (np.arange(n) + rng.uniform(-0.3, 0.3, n)) / n * L
+    x, y = np.interp(st, s, ring[:, 0]), np.interp(st, s, ring[:, 1])
+    k = rng.integers(5, 60, 6)
+    ph = rng.uniform(0, 2 * np.pi, 6)
+    off = (wobble_m / 6 * np.sin(2 * np.pi * k[:, None] * st[None, :] / L + ph[:, None])).sum(0)
+    dx, dy = np.gradient(x), np.gradient(y)
+    nn = np.hypot(dx, dy)
+    return np.column_stack([x - dy / nn * off, y + dx / nn * off])
+
+
+def noisy_circle(rng, c, r0, n, rel) -> np.ndarray:
+    th = np.sort(rng.uniform(0, 2 * np.pi, n))
+    r = r0 * (1 + rel * rng.standard_normal(n))
+    return np.column_stack([c[0] + r * np.cos(th), c[1] + r * np.sin(th)])
+
+
 def write_inputs() -> dict:
     rng = np.random.default_rng(SEED)
     c = np.column_stack(FWD.transform([18.0], [65.0]))[0]
@@ -135,6 +166,14 @@ def write_inputs() -> dict:
     geoms["line_b"] = {"type": "LineString", "coordinates": to_ll(cv.at(s, wob))}
     cv2 = Curve(rng, c + np.array([60000.0, -100000.0]), 200_000.0, 100.0)
     geoms["line_1100"] = {"type": "LineString", "coordinates": to_ll(cv2.at(cv2.stations(1100, rng)))}
+    # The pairs added later draw from their own generator, so the files above stay as they were.
+    rng2 = np.random.default_rng(SEED + 1)
+    a_ring = np.column_stack(FWD.transform(*np.array(geoms["polygon_a"]["coordinates"][0]).T))
+    ring = to_ll(traced_ring(rng2, a_ring, 1000, 60.0))
+    geoms["polygon_a_traced"] = {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
+    for name in ("polygon_noisy_a", "polygon_noisy_b"):
+        ring = to_ll(noisy_circle(rng2, c, 50000.0, 1000, 0.01))
+        geoms[name] = {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
     os.makedirs(INPUTS, exist_ok=True)
     for name, g in geoms.items():
         for frame, sg in (("lon/lat", shape(g)), ("EPSG:3006", planar(g))):
@@ -198,7 +237,19 @@ def child_reverse_frechet() -> None:
     print(json.dumps({"ms": statistics.median(runs) * 1e3, "n": len(runs), "value": val}))
 
 
-ENGINE_ROWS = ("draw_polygon_iou", "draw_line_hausdorff", "draw_line_frechet", "draw_line_frechet_1100_reversed")
+ENGINE_ROWS = ("draw_polygon_iou", "draw_polygon_iou_traced", "draw_polygon_iou_noisy", "draw_line_hausdorff",
+               "draw_line_frechet", "draw_line_frechet_1100_reversed")
+# (engine row, key, answer, label): the IoU pairs, in the order the goals table lists them.
+IOU_PAIRS = (
+    ("draw_polygon_iou", "polygon_a", "polygon_b", "A, B (offset)"),
+    ("draw_polygon_iou_traced", "polygon_a", "polygon_a_traced", "A, A traced"),
+    ("draw_polygon_iou_noisy", "polygon_noisy_a", "polygon_noisy_b", "noisy A, B"),
+)
+
+
+def crossings(x, y) -> int:
+    pts = shapely.intersection(x.boundary, y.boundary)
+    return len(getattr(pts, "geoms", [pts]))
 
 
 def engine_medians() -> dict:
@@ -233,9 +284,13 @@ def main() -> None:
 
     inter = shapely.intersection(A, B)
     row("polygon validity (is_valid, 1000 v)", lambda: shapely.is_valid(A))
-    row("intersection(A, B), 1000 v each", lambda: shapely.intersection(A, B), f"{len(inter.exterior.coords) - 1} v result")
-    iou = inter.area / (A.area + B.area - inter.area)
-    row("intersection(A, B).area", lambda: shapely.intersection(A, B).area, f"IoU {iou:.6f}")
+    for _, key, answer, label in IOU_PAIRS:
+        K, X = load(key), load(answer)
+        i = shapely.intersection(K, X)
+        iou = i.area / (K.area + X.area - i.area)
+        row(f"intersection({label}), 1000 v each", lambda K=K, X=X: shapely.intersection(K, X),
+            f"{crossings(K, X)} crossings, IoU {iou:.6f}")
+    row("intersection(A, B).area", lambda: shapely.intersection(A, B).area)
     row("IoU + both differences (missed, extra)", lambda: (shapely.intersection(A, B).area, shapely.difference(A, B), shapely.difference(B, A)))
     h_raw = shapely.hausdorff_distance(a, b)
     row("hausdorff_distance(a, b), no densify", lambda: shapely.hausdorff_distance(a, b), f"{h_raw:.3f} m")
@@ -293,13 +348,15 @@ def main() -> None:
     lines += [f"{r[0]:{w}s}  {r[1]:>14s}  {r[2]:>4s}  {r[3]}" for r in rows]
     if "--no-engine" not in sys.argv:
         e = engine_medians()
-        geos_inter = medians["intersection(A, B), 1000 v each"]
         geos_haus = medians["hausdorff_distance(a, b), no densify"]
-        inter_x = geos_inter / e["draw_polygon_iou"]
         haus_x = geos_haus / e["draw_line_hausdorff"]
         # (label, Shapely ms, engine ms, ratio, target, met)
-        goals = [
-            ("IoU: whole grade vs Shapely intersection", geos_inter, e["draw_polygon_iou"], inter_x, ">= 3x", inter_x >= 3),
+        goals = []
+        for eng_row, _, _, label in IOU_PAIRS:
+            geos = medians[f"intersection({label}), 1000 v each"]
+            x = geos / e[eng_row]
+            goals.append((f"IoU {label}: grade vs intersection", geos, e[eng_row], x, ">= 3x", x >= 3))
+        goals += [
             ("Hausdorff: whole grade vs Shapely hausdorff", geos_haus, e["draw_line_hausdorff"], haus_x, ">= 10x", haus_x >= 10),
             ("Frechet a vs b: whole grade", None, e["draw_line_frechet"], None, "<= 20 ms", e["draw_line_frechet"] <= 20.0),
             ("Frechet c vs reverse(c), 1100 v: whole grade", None, e["draw_line_frechet_1100_reversed"], None, "<= 20 ms",

@@ -135,9 +135,16 @@ fn series() -> &'static Series {
 
 /// τ' (tangent of the conformal latitude) from τ = tan φ (Karney 2011, eq. 7).
 fn taupf(tau: f64, e: f64) -> f64 {
-    let tau1 = tau.hypot(1.0);
+    let tau1 = norm(tau, 1.0);
     let sig = (e * (e * tau / tau1).atanh()).sinh();
-    tau * sig.hypot(1.0) - sig * tau1
+    tau * norm(sig, 1.0) - sig * tau1
+}
+
+/// √(x² + y²) without `hypot`'s guard against overflow, which costs more than the rest of the
+/// sum and is not needed here: the arguments are tangents and hyperbolic sines of latitudes and
+/// longitudes within a few tens of degrees of a central meridian (squares far below 1e300).
+fn norm(x: f64, y: f64) -> f64 {
+    (x * x + y * y).sqrt()
 }
 
 impl TransverseMercator {
@@ -154,7 +161,7 @@ impl TransverseMercator {
         let (sin_lam, cos_lam) = (lon - self.lon0).to_radians().sin_cos();
         let taup = taupf(lat.to_radians().tan(), s.e);
         let xip = taup.atan2(cos_lam);
-        let etap = (sin_lam / taup.hypot(cos_lam)).asinh();
+        let etap = (sin_lam / norm(taup, cos_lam)).asinh();
         let (xi, eta) = krueger(xip, etap, &s.alpha, 1.0);
         let scale = self.k0 * s.rect_radius;
         Coord {
@@ -172,11 +179,11 @@ impl TransverseMercator {
         let (xip, etap) = krueger(xi, eta, &s.beta, -1.0);
         let (sin_xip, cos_xip) = xip.sin_cos();
         let sinh_etap = etap.sinh();
-        let chi = sin_xip.atan2(sinh_etap.hypot(cos_xip));
+        let chi = sin_xip.atan2(norm(sinh_etap, cos_xip));
         let lam = sinh_etap.atan2(cos_xip);
         // Conformal to geodetic latitude by its series (Karney 2011, eq. 21's inverse; the
         // δ coefficients of Lantmäteriet's formulas): no Newton iterations needed.
-        let (phi, _) = krueger(chi, 0.0, &s.delta, 1.0);
+        let phi = chi + clenshaw_sin(chi, &s.delta);
         Coord {
             x: self.lon0 + lam.to_degrees(),
             y: phi.to_degrees(),
@@ -210,6 +217,21 @@ fn krueger(xi: f64, eta: f64, c: &[f64; 6], sign: f64) -> (f64, f64) {
         xi + sign * (sr * y0r - si * y0i),
         eta + sign * (sr * y0i + si * y0r),
     )
+}
+
+/// Σ c_j sin(2jχ) for real χ by Clenshaw's method: [`krueger`] on the real line, without its
+/// complex arithmetic and its `exp`.
+fn clenshaw_sin(chi: f64, c: &[f64; 6]) -> f64 {
+    let (s0, c0) = (2.0 * chi).sin_cos();
+    let a = 2.0 * c0;
+    let (mut y0, mut y1) = (0.0, 0.0);
+    for pair in c.rchunks(2) {
+        if let [lo, hi] = pair {
+            y1 = a * y0 - y1 + hi;
+            y0 = a * y1 - y0 + lo;
+        }
+    }
+    s0 * y0
 }
 
 /// Projects WGS 84 lon/lat (degrees) to easting/northing (metres) in EPSG:3006 … EPSG:3018;
