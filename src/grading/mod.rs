@@ -44,6 +44,7 @@ mod planar;
 pub(crate) mod project;
 mod result;
 mod spec;
+pub mod summary;
 mod sweep;
 #[cfg(test)]
 mod test_support;

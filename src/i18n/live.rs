@@ -53,6 +53,8 @@ pub struct LiveStrings {
     pub key_point: &'static str,
     pub key_line: &'static str,
     pub key_area: &'static str,
+    /// A key feature of a layer, by name: `{name}` and what it is (`{what}`).
+    pub key_named: &'static str,
     pub join_failed: &'static str,
     pub noscript: &'static str,
 }
@@ -103,8 +105,9 @@ pub(super) static SV: LiveStrings = LiveStrings {
     open: "Svaren är öppna: svara och skicka.",
     key_heading: "Facit",
     key_point: "En punkt vid {pos}",
-    key_line: "En linje (visas på kartan)",
-    key_area: "En yta (visas på kartan)",
+    key_line: "En linje, {length} lång, från {from} till {to}",
+    key_area: "En yta på {area} kring {pos}",
+    key_named: "{name}: {what}",
     join_failed: "Det gick inte att gå med: {message}",
     noscript: "Livesessionen behöver JavaScript.",
 };
@@ -155,8 +158,9 @@ pub(super) static EN: LiveStrings = LiveStrings {
     open: "Answering is open: answer and send.",
     key_heading: "Key",
     key_point: "A point at {pos}",
-    key_line: "A line (shown on the map)",
-    key_area: "An area (shown on the map)",
+    key_line: "A line {length} long, from {from} to {to}",
+    key_area: "An area of {area} around {pos}",
+    key_named: "{name}: {what}",
     join_failed: "Could not join: {message}",
     noscript: "The live session needs JavaScript.",
 };

@@ -645,7 +645,17 @@ async fn key_of(state: &AppState, session: &LiveSessionRow) -> Result<Value, App
                         .and_then(Value::as_str)
                         == Some("key")
                 })
-                .filter_map(|f| serde_json::to_value(f).ok())
+                .filter_map(|f| {
+                    let mut f = f.clone();
+                    // Words for the key beside the map: a line's length and ends, an area's size
+                    // and centre (the participant page writes them out).
+                    if let (Some(g), Some(props)) = (&f.geometry, f.properties.as_mut())
+                        && let Some(summary) = grading::summary::describe(g)
+                    {
+                        props.insert("summary".to_owned(), summary);
+                    }
+                    serde_json::to_value(f).ok()
+                })
                 .collect()
         })
         .unwrap_or_default();

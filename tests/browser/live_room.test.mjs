@@ -280,6 +280,24 @@ test('a participant page: the player answers live rounds by keyboard and from th
   assert.equal(second.status, 201, JSON.stringify(second.body));
   assert.equal(second.body.round, 2);
   assert.ok(second.body.score >= 0.9, JSON.stringify(second.body));
+  // Its reveal names each right feature and says where it lies, in words.
+  const POS = '\\d+,\\d+° N, \\d+,\\d+° Ö';
+  await control({ action: 'reveal' });
+  await page.waitForSelector('#live-key:not([hidden])');
+  const named = await page.locator('#live-key li').allTextContents();
+  assert.equal(named.length, ids.length, named.join(' | '));
+  const feature = new RegExp(`^[^:{}]+: (En yta på \\S.* kring ${POS}|En punkt vid ${POS}|En linje, \\S.* lång, från ${POS} till ${POS})$`);
+  for (const words of named) assert.match(words, feature);
+
+  // Round 3, a line: its reveal gives the line's length and ends.
+  const line = exercisesOfKind('draw_line')[0];
+  const again = page.waitForEvent('load');
+  await control({ action: 'next', exercise_id: line.id });
+  await again;
+  await page.waitForSelector('#player[data-ready="true"]', { timeout: 15_000 });
+  await control({ action: 'reveal' });
+  await page.waitForSelector('#live-key:not([hidden])');
+  assert.match(await page.textContent('#live-key li'), new RegExp(`^En linje, [\\d\\s,]+ (km|m) lång, från ${POS} till ${POS}$`));
 
   // The end: answering stops and the page says so.
   await control({ action: 'end' });

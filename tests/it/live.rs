@@ -803,3 +803,41 @@ async fn the_participant_page_runs_the_player_on_the_rounds_exercise() {
     assert!(page.texts("#player").is_empty());
     assert!(page.body.contains("/login?next="), "{}", page.body);
 }
+
+/// A reveal of an area says its size and centre (and a line its length and ends: the same
+/// `grading::summary`), for participants who follow the key in words rather than on the map.
+#[tokio::test]
+async fn the_reveal_measures_lines_and_areas_for_the_words_beside_the_map() {
+    let app = TestApp::spawn().await;
+    let trainer = login_trainer(&app, "t-words@example.se").await;
+    let session = start(&app, &trainer, "prov-polygon-open", false).await;
+    let code = session["code"].as_str().expect("code");
+    let revealed = control(&app, &trainer, code, json!({"action": "reveal"})).await;
+    assert_eq!(revealed.status, StatusCode::OK, "{}", revealed.body);
+    let (_, events) = read_events(
+        &app,
+        code,
+        &[("cookie", &trainer)],
+        2,
+        Duration::from_secs(5),
+    )
+    .await;
+    let reveal = events
+        .iter()
+        .find(|e| e.data["state"] == "revealed")
+        .unwrap_or_else(|| panic!("no reveal in {events:?}"));
+    let features = reveal.data["key"]["features"].as_array().expect("features");
+    assert_eq!(features.len(), 1, "{}", reveal.data);
+    let summary = &features[0]["properties"]["summary"];
+    // The key: the area within 20 km of Luleå, about 1 250 km² around (22.15° E, 65.58° N).
+    let area = summary["area_m2"].as_f64().expect("area");
+    assert!((1.0e9..1.5e9).contains(&area), "{summary}");
+    let (lon, lat) = (
+        summary["centre"][0].as_f64().expect("lon"),
+        summary["centre"][1].as_f64().expect("lat"),
+    );
+    assert!(
+        (lon - 22.15).abs() < 0.1 && (lat - 65.58).abs() < 0.1,
+        "{summary}"
+    );
+}

@@ -7,7 +7,7 @@
 
 import { readFeatures, toLonLat } from './map.js';
 import { roleStyle } from './styles.js';
-import { fill, formatLonLat } from './i18n.js';
+import { fill, formatArea, formatLength, formatLonLat } from './i18n.js';
 
 const ol = globalThis.ol;
 
@@ -16,7 +16,7 @@ const ol = globalThis.ol;
  * 'ended'; the status line says where the session stands. Returns `answered()`, called once the
  * round's answer is stored.
  */
-export function followLive({ live, mapApi, onState }) {
+export function followLive({ live, mapApi, nameOf = (id) => id, onState }) {
   const s = live.strings;
   const statusEl = document.getElementById('live-status');
   const keyBox = document.getElementById('live-key');
@@ -30,6 +30,20 @@ export function followLive({ live, mapApi, onState }) {
     if (statusEl && text && statusEl.textContent !== text) statusEl.textContent = text;
   }
 
+  // The server measures each line and area of the key (`summary`): length and ends, or size
+  // and centre, so the key can be followed without seeing the map.
+  function inWords(f) {
+    const g = f.getGeometry();
+    if (g.getType() === 'Point') {
+      return fill(s.key_point, { pos: formatLonLat(toLonLat(g.getCoordinates())) });
+    }
+    const sum = f.get('summary') || {};
+    if (sum.length_m !== undefined) {
+      return fill(s.key_line, { length: formatLength(sum.length_m), from: formatLonLat(sum.from), to: formatLonLat(sum.to) });
+    }
+    return fill(s.key_area, { area: formatArea(sum.area_m2 ?? 0), pos: formatLonLat(sum.centre ?? [0, 0]) });
+  }
+
   function showKey(collection) {
     if (keySource.getFeatures().length > 0) return;
     const features = readFeatures(collection);
@@ -37,12 +51,10 @@ export function followLive({ live, mapApi, onState }) {
     mapApi.map.getTargetElement().dataset.keyFeatures = String(features.length);
     if (!keyBox || features.length === 0) return;
     const items = features.map((f) => {
-      const g = f.getGeometry();
-      const type = g.getType();
-      if (type === 'Point') {
-        return fill(s.key_point, { pos: formatLonLat(toLonLat(g.getCoordinates())) });
-      }
-      return type.endsWith('LineString') ? s.key_line : s.key_area;
+      const what = inWords(f);
+      const id = f.get('id');
+      const name = id === undefined ? null : nameOf(id);
+      return name && name !== id ? fill(s.key_named, { name, what }) : what;
     });
     const heading = document.createElement('h3');
     heading.textContent = s.key_heading;

@@ -139,11 +139,12 @@ async function boot(config) {
     : h('p', { class: 'notice login-notice' }, t('login_needed'), ' ', h('a', { href: config.login_url }, t('login_link')));
   els.panel.replaceChildren(notices, loginNotice || '', accessHost, form, resultHost);
 
+  const nameOf = (id) => (sketch.nameOf ? sketch.nameOf(id) : id);
   const feedback = createFeedback({
     mapApi,
     exercise,
     host: resultHost,
-    nameOf: (id) => (sketch.nameOf ? sketch.nameOf(id) : id),
+    nameOf,
     onRetry: retry,
     once: Boolean(live),
   });
@@ -164,6 +165,7 @@ async function boot(config) {
     ? followLive({
         live,
         mapApi,
+        nameOf,
         onState(next) {
           liveOpen = next === 'open';
           if (state === 'edit' && !liveOpen) setState('closed');
