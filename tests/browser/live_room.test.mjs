@@ -159,6 +159,7 @@ test(`a live room: ${PARTICIPANTS} participants answer, the trainer sees every a
   // The trainer's page: the count, one map feature per answer, the list, the agreement overlay.
   await page.waitForFunction((n) => document.getElementById('live-count').textContent === String(n), PARTICIPANTS, { timeout: 20_000 });
   await page.waitForFunction((n) => document.getElementById('live-map').dataset.features === String(n), PARTICIPANTS, { timeout: 10_000 });
+  assert.equal(await page.getAttribute('#live-map', 'data-projection'), 'EPSG:3006', 'the trainer\'s map is in SWEREF 99 TM');
   const listed = await page.locator('#live-list tr').allTextContents();
   assert.equal(listed.length, PARTICIPANTS);
   assert.ok(listed.every((row) => /Yta med 4 hörn$/.test(row)), listed.join(' | '));
@@ -347,6 +348,7 @@ test('a cohort page and a class map in the browser: list view, map features, axe
   await page.click(`a[href$="/exercises/${POINT_EXERCISE}"]`);
   await page.waitForSelector('#class-map[data-ready="true"]', { timeout: 15_000 });
   assert.equal(await page.getAttribute('#class-map', 'data-features'), '1');
+  assert.equal(await page.getAttribute('#class-map', 'data-projection'), 'EPSG:3006');
   const listed = await page.locator('table.class-list tbody tr[data-attempt]').allTextContents();
   assert.equal(listed.length, 1);
   assert.match(listed[0], /Test Learner/);

@@ -25,6 +25,8 @@ export function createMap(target, config, overlays) {
     // Until the exercise's extent is fitted: the north of Sweden, ~2 km a pixel.
     view: new ol.View({ projection: SWEREF, center: ol.proj.fromLonLat([20, 65], SWEREF), resolution: 2000, maxZoom: 18 }),
   });
+  // The view's own projection, for the browser tests (these maps were once in Web Mercator).
+  map.getTargetElement().dataset.projection = map.getView().getProjection().getCode();
   return {
     map,
     /** Shows `exercise`'s layers and extent (the answer of GET /api/exercises/{id}). */
