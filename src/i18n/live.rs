@@ -55,6 +55,8 @@ pub struct LiveStrings {
     pub key_area: &'static str,
     /// A key feature of a layer, by name: `{name}` and what it is (`{what}`).
     pub key_named: &'static str,
+    /// A key the server could not measure (no `summary`): only on the map.
+    pub key_shown: &'static str,
     pub join_failed: &'static str,
     pub noscript: &'static str,
 }
@@ -108,6 +110,7 @@ pub(super) static SV: LiveStrings = LiveStrings {
     key_line: "En linje, {length} lång, från {from} till {to}",
     key_area: "En yta på {area} kring {pos}",
     key_named: "{name}: {what}",
+    key_shown: "Visas på kartan",
     join_failed: "Det gick inte att gå med: {message}",
     noscript: "Livesessionen behöver JavaScript.",
 };
@@ -161,6 +164,7 @@ pub(super) static EN: LiveStrings = LiveStrings {
     key_line: "A line {length} long, from {from} to {to}",
     key_area: "An area of {area} around {pos}",
     key_named: "{name}: {what}",
+    key_shown: "Shown on the map",
     join_failed: "Could not join: {message}",
     noscript: "The live session needs JavaScript.",
 };

@@ -41,7 +41,10 @@ export function followLive({ live, mapApi, nameOf = (id) => id, onState }) {
     if (sum.length_m !== undefined) {
       return fill(s.key_line, { length: formatLength(sum.length_m), from: formatLonLat(sum.from), to: formatLonLat(sum.to) });
     }
-    return fill(s.key_area, { area: formatArea(sum.area_m2 ?? 0), pos: formatLonLat(sum.centre ?? [0, 0]) });
+    if (sum.area_m2 !== undefined) {
+      return fill(s.key_area, { area: formatArea(sum.area_m2), pos: formatLonLat(sum.centre) });
+    }
+    return s.key_shown;
   }
 
   function showKey(collection) {
