@@ -145,6 +145,7 @@ def traced_ring(rng, ring: np.ndarray, n: int, wobble_m: float) -> np.ndarray:
 
 
 def noisy_circle(rng, c, r0, n, rel) -> np.ndarray:
+    """n vertices at sorted random angles about c, radius r0 jittered by rel: star-shaped, simple."""
     th = np.sort(rng.uniform(0, 2 * np.pi, n))
     r = r0 * (1 + rel * rng.standard_normal(n))
     return np.column_stack([c[0] + r * np.cos(th), c[1] + r * np.sin(th)])
@@ -282,7 +283,6 @@ def main() -> None:
         medians[label] = ms
         rows.append((label, f"{ms:10.3f}", str(n), note))
 
-    inter = shapely.intersection(A, B)
     row("polygon validity (is_valid, 1000 v)", lambda: shapely.is_valid(A))
     for _, key, answer, label in IOU_PAIRS:
         K, X = load(key), load(answer)
