@@ -73,6 +73,17 @@ mod tests {
             (lon - 18.1).abs() < 1e-3 && (lat - 62.05).abs() < 1e-3,
             "{centre}"
         );
+        // A multi-line runs from its first line's start to its last line's end.
+        let multi = describe(&geometry(json!({
+            "type": "MultiLineString",
+            "coordinates": [[[18.0, 62.0], [18.0, 62.05]], [[18.0, 62.05], [18.0, 62.1]]]
+        })))
+        .unwrap_or_default();
+        assert_eq!(
+            (&multi["from"], &multi["to"]),
+            (&json!([18.0, 62.0]), &json!([18.0, 62.1]))
+        );
+        assert!((multi["length_m"].as_f64().unwrap_or_default() - 11_144.64).abs() < 0.01);
         // Points need no words beyond their position.
         assert!(
             describe(&geometry(

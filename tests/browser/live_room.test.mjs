@@ -299,6 +299,7 @@ test('a participant page: the player answers live rounds by keyboard and from th
   await control({ action: 'reveal' });
   await page.waitForSelector('#live-key:not([hidden])');
   assert.match(await page.textContent('#live-key li'), new RegExp(`^En linje, [\\d\\s,]+ (km|m) lång, från ${POS} till ${POS}$`));
+  assert.deepEqual(await scan(page), [], 'the participant page with the key in words');
 
   // The end: answering stops and the page says so.
   await control({ action: 'end' });
