@@ -90,15 +90,17 @@ pub(super) async fn page(
         ),
         None => Vec::new(),
     };
-    let config = json!({
-        "exercise_api": format!("/api/exercises/{id}"),
-        "attempts_api": format!("/api/exercises/{id}/attempts"),
-        "lang": lang.code(),
-        "logged_in": person.is_some(),
-        "login_url": format!("/login?next={}", encode_component(&format!("/exercises/{id}"))),
-        "tile_url": state.config.tile_url,
-        "strings": lang.strings().player,
-    });
+    let config = player_config(
+        &state,
+        lang,
+        &exercise.id,
+        &format!("/api/exercises/{id}/attempts"),
+        person.is_some(),
+        &format!(
+            "/login?next={}",
+            encode_component(&format!("/exercises/{id}"))
+        ),
+    );
     Ok(ExercisePage {
         chrome: Chrome::new(lang, &uri),
         id: exercise.id.clone(),
@@ -113,6 +115,28 @@ pub(super) async fn page(
         player_css: asset_url("css/player.css"),
         overrides,
         c: lang.strings().cohorts,
+    })
+}
+
+/// What the player (static/js/player/main.js) reads from the page: where the exercise comes from
+/// and where its answer goes, whether the reader is logged in (and where to log in), the reader's
+/// language and strings, the map tiles. The live participant page adds a `live` part.
+pub(super) fn player_config(
+    state: &AppState,
+    lang: Lang,
+    exercise_id: &str,
+    attempts_api: &str,
+    logged_in: bool,
+    login_url: &str,
+) -> Value {
+    json!({
+        "exercise_api": format!("/api/exercises/{exercise_id}"),
+        "attempts_api": attempts_api,
+        "lang": lang.code(),
+        "logged_in": logged_in,
+        "login_url": login_url,
+        "tile_url": state.config.tile_url,
+        "strings": lang.strings().player,
     })
 }
 

@@ -646,15 +646,14 @@ async fn key_of(state: &AppState, session: &LiveSessionRow) -> Result<Value, App
                         == Some("key")
                 })
                 .filter_map(|f| {
-                    let mut f = f.clone();
+                    let mut feature = serde_json::to_value(f).ok()?;
                     // Words for the key beside the map: a line's length and ends, an area's size
                     // and centre (the participant page writes them out).
-                    if let (Some(g), Some(props)) = (&f.geometry, f.properties.as_mut())
-                        && let Some(summary) = grading::summary::describe(g)
+                    if let Some(summary) = f.geometry.as_ref().and_then(grading::summary::describe)
                     {
-                        props.insert("summary".to_owned(), summary);
+                        feature["properties"]["summary"] = summary;
                     }
-                    serde_json::to_value(f).ok()
+                    Some(feature)
                 })
                 .collect()
         })

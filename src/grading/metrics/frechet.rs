@@ -407,17 +407,24 @@ mod tests {
         }
     }
 
+    /// A line of 1 to `max` vertices on a 100 × 100 grid (ties and repeated points included).
+    fn grid_line(lcg: &mut Lcg, max: usize) -> Vec<Coord> {
+        let n = 1 + (lcg.below(100) as usize % max);
+        (0..n)
+            .map(|_| Coord {
+                x: lcg.below(100),
+                y: lcg.below(100),
+            })
+            .collect()
+    }
+
     #[test]
     fn within_answers_on_small_random_lines() {
         let mut lcg = Lcg::new(11);
-        let mut rnd = || lcg.below(100);
         for _ in 0..300 {
-            let n = 1 + (rnd() as usize % 12);
-            let m = 1 + (rnd() as usize % 12);
-            let p: Vec<Coord> = (0..n).map(|_| Coord { x: rnd(), y: rnd() }).collect();
-            let q: Vec<Coord> = (0..m).map(|_| Coord { x: rnd(), y: rnd() }).collect();
+            let (p, q) = (grid_line(&mut lcg, 12), grid_line(&mut lcg, 12));
             let f = reference(&p, &q);
-            let limit = rnd();
+            let limit = lcg.below(100);
             assert_eq!(
                 frechet_within(&p, &q, limit),
                 f <= limit,
@@ -429,12 +436,8 @@ mod tests {
     #[test]
     fn matches_the_recursive_definition() {
         let mut lcg = Lcg::new(3);
-        let mut rnd = || lcg.below(100);
         for _ in 0..200 {
-            let n = 1 + (rnd() as usize % 9);
-            let m = 1 + (rnd() as usize % 9);
-            let p: Vec<Coord> = (0..n).map(|_| Coord { x: rnd(), y: rnd() }).collect();
-            let q: Vec<Coord> = (0..m).map(|_| Coord { x: rnd(), y: rnd() }).collect();
+            let (p, q) = (grid_line(&mut lcg, 9), grid_line(&mut lcg, 9));
             assert_eq!(discrete_frechet(&p, &q), reference(&p, &q));
             assert_eq!(discrete_frechet(&q, &p), reference(&p, &q));
         }

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::super::assets::asset_url;
 use super::super::error::AppError;
-use super::super::exercises::script_json;
+use super::super::exercises::{player_config, script_json};
 use super::super::lang::ReqLang;
 use super::super::pages::Chrome;
 use super::super::session::{MaybePerson, Trainer};
@@ -284,21 +284,20 @@ fn round_of(
     login_href: &str,
 ) -> Result<Round, AppError> {
     let exercise = exercise(state, &session.exercise_id)?;
-    let config = json!({
-        "exercise_api": format!("/api/exercises/{}", exercise.id),
-        "attempts_api": format!("/api/live/{}/answers", session.code),
-        "lang": lang.code(),
-        "logged_in": true,
-        "login_url": login_href,
-        "tile_url": state.config.tile_url,
-        "strings": lang.strings().player,
-        "live": {
-            "code": session.code,
-            "round": session.round,
-            "state": live_state.as_str(),
-            "events_url": format!("/api/live/{}/events", session.code),
-            "strings": lang.strings().live,
-        },
+    let mut config = player_config(
+        state,
+        lang,
+        &exercise.id,
+        &format!("/api/live/{}/answers", session.code),
+        true,
+        login_href,
+    );
+    config["live"] = json!({
+        "code": session.code,
+        "round": session.round,
+        "state": live_state.as_str(),
+        "events_url": format!("/api/live/{}/events", session.code),
+        "strings": lang.strings().live,
     });
     Ok(Round {
         title: exercise.title.get(lang).to_owned(),
