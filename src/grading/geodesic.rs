@@ -97,27 +97,40 @@ fn edge_length(a: Coord, pa: [f64; 3], b: Coord, pb: [f64; 3]) -> f64 {
 /// the equator on the authalic sphere when it is short, geographiclib's S12 when it is not (see
 /// the module's note).
 pub(crate) fn ring_area(ring: &[Coord]) -> f64 {
-    let k = authalic();
-    let (mut excess, mut lens_m2, mut long_m2) = (0.0, 0.0, 0.0);
+    let mut sum_m2 = 0.0;
     let mut prev: Option<(Coord, f64)> = None;
     for &c in ring {
-        let t = tan_half_authalic(c.y, k);
+        let t = authalic_t(c.y);
         if let Some((p, t1)) = prev {
-            if edge_is_short(p, c) {
-                excess += edge_excess(p.x, t1, c.x, t);
-                lens_m2 += edge_lens_m2(p, c);
-            } else {
-                let (.., s12, _): (f64, f64, f64, f64, f64, f64, f64, f64) =
-                    geographiclib_rs::Geodesic::wgs84().inverse(p.y, p.x, c.y, c.x);
-                long_m2 += s12;
-            }
+            sum_m2 += edge_area_m2(p, t1, c, t);
         }
         prev = Some((c, t));
     }
-    (excess * k.r2 + lens_m2 + long_m2).abs()
+    sum_m2.abs()
 }
 
-/// The area (m², signed like the excess) between a short edge's geodesic and the image of the
+/// The area (m²) between the geodesic from `a` to `b` and the equator, given `ta` =
+/// [`authalic_t`] of `a`'s latitude and `tb` of `b`'s: the term a ring's area sums over its
+/// edges (see the module's note). Signed so that a ring turning counter-clockwise (lon east,
+/// lat north) sums to its area, as the planar shoelace does; additive, so an overlay can sum
+/// the pieces of the edges it keeps without assembling rings first.
+pub(crate) fn edge_area_m2(a: Coord, ta: f64, b: Coord, tb: f64) -> f64 {
+    if edge_is_short(a, b) {
+        -(edge_excess(a.x, ta, b.x, tb) * authalic().r2 + edge_lens_m2(a, b))
+    } else {
+        let (.., s12, _): (f64, f64, f64, f64, f64, f64, f64, f64) =
+            geographiclib_rs::Geodesic::wgs84().inverse(a.y, a.x, b.y, b.x);
+        -s12
+    }
+}
+
+/// tan(β/2) of the authalic latitude β of geodetic latitude `lat_deg`: what [`edge_area_m2`]
+/// takes for each end (computed once per vertex, shared by the edges before and after it).
+pub(crate) fn authalic_t(lat_deg: f64) -> f64 {
+    tan_half_authalic(lat_deg, authalic())
+}
+
+/// The area (m², signed like [`edge_excess`]) between a short edge's geodesic and the image of the
 /// great circle through its ends on the authalic sphere (see the module's note).
 fn edge_lens_m2(a: Coord, b: Coord) -> f64 {
     let Local {
@@ -239,8 +252,9 @@ fn tan_half_authalic(lat: f64, k: &Authalic) -> f64 {
 /// Spherical excess of the area between a great-circle edge and the equator, on the unit
 /// sphere, from the ends' longitudes (degrees) and t = tan(β/2) of their authalic latitudes:
 /// tan(E/2) = tan(Δλ/2) (t1 + t2) / (1 + t1 t2) (Karney 2013, "Algorithms for geodesics", the
-/// spherical case of the S12 integral). Counter-clockwise positive; with the lens, 20–50 times
-/// cheaper than solving the inverse geodesic problem for the edge.
+/// spherical case of the S12 integral). Positive for an edge going east north of the equator,
+/// so a counter-clockwise ring sums to minus its area; with the lens, 20–50 times cheaper than
+/// solving the inverse geodesic problem for the edge.
 fn edge_excess(lon1: f64, t1: f64, lon2: f64, t2: f64) -> f64 {
     let dlon = (lon2 - lon1).to_radians();
     let dlon = dlon - std::f64::consts::TAU * (dlon / std::f64::consts::TAU).round();

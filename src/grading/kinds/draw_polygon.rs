@@ -1,6 +1,8 @@
 //! `draw_polygon`: draw an area. Scored on planar IoU in EPSG:3006 from one overlay; the missed
-//! and extra parts come from the same overlay graph and are measured geodesically after
-//! unprojecting, like the answer and key areas.
+//! and extra parts come from the same overlay and are measured geodesically, like the answer and
+//! key areas. The overlay is `edge_overlay` when the boundaries are in general position (nearly
+//! every drawing), i_overlay's graph otherwise (a key graded against itself, a vertex on the
+//! other boundary).
 
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde_json::{Map, Value, json};
@@ -10,6 +12,7 @@ use crate::grading::answer::{Planar, geojson_value, single_geometry};
 use crate::grading::geodesic;
 use crate::grading::geometry::POLYGONAL;
 use crate::grading::messages::AnswerError;
+use crate::grading::metrics::edge_overlay::{self, Prepared};
 use crate::grading::metrics::overlay::{Shapes, from_shapes, overlay, shapes_area, to_shapes};
 use crate::grading::planar;
 use crate::grading::project::from_plane;
@@ -19,6 +22,8 @@ use crate::grading::result::{Role, ramp_up, round_m2, round_ratio};
 pub(crate) struct Task {
     key_geometry: Geometry,
     key_shapes: Shapes,
+    /// For the edge overlay; `None` if the key could not be prepared (then i_overlay always).
+    key_edges: Option<Prepared>,
     key_area_plane: f64,
     key_area_m2: f64,
     zero_iou: f64,
@@ -58,6 +63,20 @@ fn parts_area_plane(parts: &[Vec<Vec<Coord>>]) -> f64 {
     parts.iter().map(|rings| planar::polygon_area(rings)).sum()
 }
 
+/// What a grade reports of the overlay of answer and key, whichever overlay made it.
+struct Overlaid {
+    /// Planar areas (m², EPSG:3006) of the intersection and the answer.
+    intersection_plane: f64,
+    answer_plane: f64,
+    /// Geodesic areas (m²).
+    answer_m2: f64,
+    missed_m2: f64,
+    extra_m2: f64,
+    /// key − answer and answer − key in lon/lat.
+    missed: MultiPolygon,
+    extra: MultiPolygon,
+}
+
 impl Task {
     pub(crate) fn build(ctx: &mut BuildCtx<'_>) -> Option<Task> {
         let zero_iou = ctx.grading.f64_opt("zero_iou").unwrap_or(0.3);
@@ -82,6 +101,7 @@ impl Task {
         let key_area_m2 = geodesic::measure(&key.lonlat).1;
         ok.then(|| Task {
             key_shapes: to_shapes(parts),
+            key_edges: Prepared::new(parts, &key.lonlat, None),
             key_area_plane: parts_area_plane(parts),
             key_geometry: key.lonlat.clone(),
             key_area_m2,
@@ -95,19 +115,16 @@ impl Task {
         let Planar::Polygons(parts) = &g.plane else {
             return Ok(Outcome::default());
         };
-        let answer_shapes = to_shapes(parts);
-        let answer_area_plane = parts_area_plane(parts);
-        let ov = overlay(&answer_shapes, &self.key_shapes, true);
-        let inter = shapes_area(&ov.intersection);
-        let union = answer_area_plane + self.key_area_plane - inter;
+        let o = self
+            .edge_overlay(parts, &g.lonlat)
+            .unwrap_or_else(|| self.graph_overlay(parts, &g.lonlat));
+        let union = o.answer_plane + self.key_area_plane - o.intersection_plane;
         let iou = if union > 0.0 {
-            (inter / union).clamp(0.0, 1.0)
+            (o.intersection_plane / union).clamp(0.0, 1.0)
         } else {
             0.0
         };
-        let missed = unproject_parts(&from_shapes(&ov.missed));
-        let extra = unproject_parts(&from_shapes(&ov.extra));
-        let answer_area = geodesic::measure(&g.lonlat).1;
+        let (missed, extra) = (o.missed, o.extra);
 
         let mut out = Outcome {
             score: ramp_up(iou, self.zero_iou, self.full_iou),
@@ -115,16 +132,10 @@ impl Task {
         };
         let m = &mut out.metrics;
         m.insert("iou".to_owned(), json!(round_ratio(iou)));
-        m.insert("answer_area_m2".to_owned(), json!(round_m2(answer_area)));
+        m.insert("answer_area_m2".to_owned(), json!(round_m2(o.answer_m2)));
         m.insert("key_area_m2".to_owned(), json!(round_m2(self.key_area_m2)));
-        m.insert(
-            "missed_area_m2".to_owned(),
-            json!(round_m2(geodesic_area(&missed))),
-        );
-        m.insert(
-            "extra_area_m2".to_owned(),
-            json!(round_m2(geodesic_area(&extra))),
-        );
+        m.insert("missed_area_m2".to_owned(), json!(round_m2(o.missed_m2)));
+        m.insert("extra_area_m2".to_owned(), json!(round_m2(o.extra_m2)));
         if iou < self.full_iou {
             out.feedback
                 .push(builtin("low_overlap", json!({"iou": round_ratio(iou)})));
@@ -142,6 +153,38 @@ impl Task {
                 .push((Role::Extra, Geometry::MultiPolygon(extra), Map::new()));
         }
         Ok(out)
+    }
+
+    /// The overlay for boundaries in general position; `None` leaves it to [`Self::graph_overlay`].
+    fn edge_overlay(&self, parts: &[Vec<Vec<Coord>>], lonlat: &Geometry) -> Option<Overlaid> {
+        let key = self.key_edges.as_ref()?;
+        let answer = Prepared::new(parts, lonlat, Some(key.origin()))?;
+        let m = edge_overlay::overlay(&answer, key)?;
+        Some(Overlaid {
+            intersection_plane: m.intersection_plane,
+            answer_plane: answer.plane_area(),
+            answer_m2: answer.area_m2(),
+            missed_m2: m.missed_m2,
+            extra_m2: m.extra_m2,
+            missed: m.missed,
+            extra: m.extra,
+        })
+    }
+
+    /// i_overlay's graph: any input, touching and shared edges included.
+    fn graph_overlay(&self, parts: &[Vec<Vec<Coord>>], lonlat: &Geometry) -> Overlaid {
+        let ov = overlay(&to_shapes(parts), &self.key_shapes, true);
+        let missed = unproject_parts(&from_shapes(&ov.missed));
+        let extra = unproject_parts(&from_shapes(&ov.extra));
+        Overlaid {
+            intersection_plane: shapes_area(&ov.intersection),
+            answer_plane: parts_area_plane(parts),
+            answer_m2: geodesic::measure(lonlat).1,
+            missed_m2: geodesic_area(&missed),
+            extra_m2: geodesic_area(&extra),
+            missed,
+            extra,
+        }
     }
 
     pub(crate) fn question(&self) -> Value {

@@ -2,6 +2,7 @@
 //! segment index that makes nearest-segment queries fast.
 
 pub(crate) mod densify;
+pub(crate) mod edge_overlay;
 pub(crate) mod frechet;
 pub(crate) mod hausdorff;
 pub(crate) mod nearest;
