@@ -23,7 +23,7 @@ pub(crate) struct Task {
     key_geometry: Geometry,
     key_shapes: Shapes,
     /// For the edge overlay; `None` if the key could not be prepared (then i_overlay always).
-    key_edges: Option<Prepared>,
+    key_edges: Option<edge_overlay::Key>,
     key_area_plane: f64,
     key_area_m2: f64,
     zero_iou: f64,
@@ -101,7 +101,7 @@ impl Task {
         let key_area_m2 = geodesic::measure(&key.lonlat).1;
         ok.then(|| Task {
             key_shapes: to_shapes(parts),
-            key_edges: Prepared::new(parts, &key.lonlat, None),
+            key_edges: edge_overlay::Key::new(parts, &key.lonlat),
             key_area_plane: parts_area_plane(parts),
             key_geometry: key.lonlat.clone(),
             key_area_m2,
@@ -158,7 +158,7 @@ impl Task {
     /// The overlay for boundaries in general position; `None` leaves it to [`Self::graph_overlay`].
     fn edge_overlay(&self, parts: &[Vec<Vec<Coord>>], lonlat: &Geometry) -> Option<Overlaid> {
         let key = self.key_edges.as_ref()?;
-        let answer = Prepared::new(parts, lonlat, Some(key.origin()))?;
+        let answer = Prepared::new(parts, lonlat, key.origin())?;
         let m = edge_overlay::overlay(&answer, key)?;
         Some(Overlaid {
             intersection_plane: m.intersection_plane,
