@@ -51,6 +51,8 @@ struct Ring {
     plane_sum: Vec<f64>,
     /// `geo_sum[i]`: Σ of edges `0..i` of [`geodesic::edge_area_m2`].
     geo_sum: Vec<f64>,
+    /// Whether each edge is short ([`geodesic::edge_is_short`]), and so every piece of it.
+    short: Vec<bool>,
 }
 
 impl Ring {
@@ -112,10 +114,17 @@ fn plane_term(origin: Coord, p: Coord, q: Coord) -> f64 {
     (p.x - origin.x) * (q.y - origin.y) - (q.x - origin.x) * (p.y - origin.y)
 }
 
-fn terms(origin: Coord, p: Vertex, q: Vertex) -> (f64, f64) {
+/// The (plane, geodesic) area terms of the edge or piece of edge `p → q`; `short` when it is
+/// (part of) a short edge.
+fn terms(origin: Coord, p: Vertex, q: Vertex, short: bool) -> (f64, f64) {
+    let area = if short {
+        geodesic::short_edge_area_m2
+    } else {
+        geodesic::edge_area_m2
+    };
     (
         plane_term(origin, p.plane, q.plane),
-        geodesic::edge_area_m2(p.lonlat, p.auth_t, q.lonlat, q.auth_t),
+        area(p.lonlat, p.auth_t, q.lonlat, q.auth_t),
     )
 }
 
@@ -123,6 +132,9 @@ fn terms(origin: Coord, p: Vertex, q: Vertex) -> (f64, f64) {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     rings: Vec<Ring>,
+    /// The number of each ring's first edge, counting all rings' edges in order, and the count.
+    first_edge: Vec<usize>,
+    edges: usize,
     /// Shoelace origin (shared by both sides of an overlay, so piece sums add up).
     origin: Coord,
     bbox: [f64; 4],
@@ -165,7 +177,17 @@ impl Prepared {
                 rings.push(ring);
             }
         }
+        let first_edge = rings
+            .iter()
+            .scan(0, |n, r| {
+                let at = *n;
+                *n += r.len();
+                Some(at)
+            })
+            .collect();
         Some(Prepared {
+            edges: rings.iter().map(Ring::len).sum(),
+            first_edge,
             rings,
             origin,
             bbox,
@@ -225,6 +247,7 @@ fn prepare_ring(plane: &[Coord], lonlat: &[Coord], shell: bool, origin: Coord) -
     let n = p.len();
     let mut plane_sum = Vec::with_capacity(n + 1);
     let mut geo_sum = Vec::with_capacity(n + 1);
+    let mut short = Vec::with_capacity(n);
     let (mut sp, mut sg) = (0.0, 0.0);
     plane_sum.push(0.0);
     geo_sum.push(0.0);
@@ -240,8 +263,24 @@ fn prepare_ring(plane: &[Coord], lonlat: &[Coord], shell: bool, origin: Coord) -
         ) else {
             return None;
         };
-        sp += plane_term(origin, a, b);
-        sg += geodesic::edge_area_m2(la, ta, lb, tb);
+        let is_short = geodesic::edge_is_short(la, lb);
+        let (tp, tg) = terms(
+            origin,
+            Vertex {
+                plane: a,
+                lonlat: la,
+                auth_t: ta,
+            },
+            Vertex {
+                plane: b,
+                lonlat: lb,
+                auth_t: tb,
+            },
+            is_short,
+        );
+        sp += tp;
+        sg += tg;
+        short.push(is_short);
         plane_sum.push(sp);
         geo_sum.push(sg);
     }
@@ -251,6 +290,7 @@ fn prepare_ring(plane: &[Coord], lonlat: &[Coord], shell: bool, origin: Coord) -
         auth_t,
         plane_sum,
         geo_sum,
+        short,
     })
 }
 
@@ -304,13 +344,38 @@ impl Side<'_> {
                 .and_then(|x| x.on.get(which))
                 .copied()
         };
-        let mut order: Vec<u32> = (0..crossings.len() as u32).collect();
-        order.sort_unstable_by(|&x, &y| match (on(x), on(y)) {
-            (Some(p), Some(q)) => (p.ring, p.edge)
-                .cmp(&(q.ring, q.edge))
-                .then(p.t.total_cmp(&q.t)),
-            _ => std::cmp::Ordering::Equal,
-        });
+        // Bucketed by edge (a counting sort: edges are numbered), then ordered along each edge.
+        let edge_of = |c: &Crossing| {
+            let o = c.on.get(which)?;
+            Some(prep.first_edge.get(o.ring as usize)? + o.edge as usize)
+        };
+        let mut bucket = vec![0u32; prep.edges + 1];
+        for c in crossings {
+            *bucket.get_mut(edge_of(c)? + 1)? += 1;
+        }
+        for e in 0..prep.edges {
+            let before = *bucket.get(e)?;
+            *bucket.get_mut(e + 1)? += before;
+        }
+        let mut fill = bucket.clone();
+        let mut order = vec![0u32; crossings.len()];
+        for (id, c) in crossings.iter().enumerate() {
+            let at = fill.get_mut(edge_of(c)?)?;
+            *order.get_mut(*at as usize)? = id as u32;
+            *at += 1;
+        }
+        for w in bucket.windows(2) {
+            if let [s, e] = *w
+                && e > s + 1
+            {
+                order
+                    .get_mut(s as usize..e as usize)?
+                    .sort_unstable_by(|&x, &y| match (on(x), on(y)) {
+                        (Some(p), Some(q)) => p.t.total_cmp(&q.t),
+                        _ => std::cmp::Ordering::Equal,
+                    });
+            }
+        }
         let mut pos = vec![0u32; crossings.len()];
         let mut ring_start = vec![0usize; prep.rings.len() + 1];
         let mut prev: Option<OnRing> = None;
@@ -395,9 +460,11 @@ impl Side<'_> {
         let ring = self.prep.rings.get(so.ring as usize)?;
         let n = ring.len();
         let passes = !(so.edge == eo.edge && eo.t > so.t);
+        let short = |e: u32| ring.short.get(e as usize).copied().unwrap_or(false);
         Some(Piece {
             start: s.at,
             end: e.at,
+            short: (short(so.edge), short(eo.edge)),
             ring,
             first: (so.edge as usize + 1) % n,
             last: eo.edge as usize,
@@ -410,6 +477,8 @@ impl Side<'_> {
 struct Piece<'a> {
     start: Vertex,
     end: Vertex,
+    /// Whether the edges of its start and its end are short.
+    short: (bool, bool),
     ring: &'a Ring,
     first: usize,
     last: usize,
@@ -421,11 +490,16 @@ impl Piece<'_> {
     /// Its (plane, geodesic) area terms.
     fn terms(&self, origin: Coord) -> (f64, f64) {
         if !self.passes {
-            return terms(origin, self.start, self.end);
+            return terms(origin, self.start, self.end, self.short.0);
         }
-        let (p0, g0) = terms(origin, self.start, self.ring.vertex(self.first));
+        let (p0, g0) = terms(
+            origin,
+            self.start,
+            self.ring.vertex(self.first),
+            self.short.0,
+        );
         let (pm, gm) = self.ring.whole_edges(self.first, self.last);
-        let (p1, g1) = terms(origin, self.ring.vertex(self.last), self.end);
+        let (p1, g1) = terms(origin, self.ring.vertex(self.last), self.end, self.short.1);
         (p0 + pm + p1, g0 + gm + g1)
     }
 
@@ -487,13 +561,12 @@ struct Grid {
     /// `edges[start[c]..start[c + 1]]` are the (ring, edge) in cell `c` (row-major).
     start: Vec<u32>,
     edges: Vec<(u32, u32)>,
-    count: usize,
 }
 
 impl Grid {
     fn new(p: &Prepared) -> Option<Grid> {
         let [x0, y0, x1, y1] = p.bbox;
-        let count = p.rings.iter().map(Ring::len).sum::<usize>();
+        let count = p.edges;
         if count == 0 || !(x1 > x0 && y1 > y0) {
             return None;
         }
@@ -519,7 +592,6 @@ impl Grid {
             ny,
             start: vec![0; nx * ny + 1],
             edges: Vec::new(),
-            count,
         };
         // Count per cell, then fill (compressed rows).
         for pass in 0..2 {
@@ -582,8 +654,6 @@ impl Grid {
 pub(crate) struct Key {
     prepared: Prepared,
     grid: Grid,
-    /// Index of each ring's first edge among all edges (for the per-grade marks).
-    ring_offset: Vec<usize>,
 }
 
 impl Key {
@@ -592,20 +662,7 @@ impl Key {
         let origin = *parts.first()?.first()?.first()?;
         let prepared = Prepared::new(parts, lonlat, origin)?;
         let grid = Grid::new(&prepared)?;
-        let ring_offset = prepared
-            .rings
-            .iter()
-            .scan(0, |n, r| {
-                let at = *n;
-                *n += r.len();
-                Some(at)
-            })
-            .collect();
-        Some(Key {
-            prepared,
-            grid,
-            ring_offset,
-        })
+        Some(Key { prepared, grid })
     }
 
     /// The shoelace origin an answer must be prepared with.
@@ -619,11 +676,10 @@ impl Key {
 fn crossings(a: &Prepared, key: &Key) -> Option<Vec<Crossing>> {
     let b = &key.prepared;
     let grid = &key.grid;
-    let budget = MAX_PAIRS_PER_EDGE * (grid.count + a.rings.iter().map(Ring::len).sum::<usize>())
-        + MIN_PAIR_BUDGET;
+    let budget = MAX_PAIRS_PER_EDGE * (b.edges + a.edges) + MIN_PAIR_BUDGET;
     let mut pairs = 0usize;
     // The answer edge that last met each key edge: an edge spanning several cells is met once.
-    let mut met = vec![u32::MAX; grid.count];
+    let mut met = vec![u32::MAX; b.edges];
     let mut serial = 0u32;
     let mut out = Vec::new();
     for (ra, ring) in a.rings.iter().enumerate() {
@@ -645,7 +701,7 @@ fn crossings(a: &Prepared, key: &Key) -> Option<Vec<Crossing>> {
             for y in cy.0..=cy.1 {
                 for x in cx.0..=cx.1 {
                     for &(rb, eb) in grid.cell(x, y) {
-                        let id = key.ring_offset.get(rb as usize)? + eb as usize;
+                        let id = b.first_edge.get(rb as usize)? + eb as usize;
                         let mark = met.get_mut(id)?;
                         if *mark == serial {
                             continue;
