@@ -130,6 +130,15 @@ pub(crate) fn short_edge_area_m2(a: Coord, ta: f64, b: Coord, tb: f64) -> f64 {
     -(edge_excess(a.x, ta, b.x, tb) * authalic().r2 + edge_lens_m2(a, b))
 }
 
+/// The area (m²) per radian of longitude between the equator and the parallel at `lat_deg`, on
+/// the authalic sphere (exactly, as on the ellipsoid): what moves [`edge_area_m2`]'s base from
+/// the equator to that parallel.
+pub(crate) fn strip_m2_per_rad(lat_deg: f64) -> f64 {
+    let t = authalic_t(lat_deg);
+    // sin β = 2t / (1 + t²) for t = tan(β/2)
+    authalic().r2 * 2.0 * t / (1.0 + t * t)
+}
+
 /// tan(β/2) of the authalic latitude β of geodetic latitude `lat_deg`: what [`edge_area_m2`]
 /// takes for each end (computed once per vertex, shared by the edges before and after it).
 pub(crate) fn authalic_t(lat_deg: f64) -> f64 {
