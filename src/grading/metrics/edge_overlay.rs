@@ -230,7 +230,7 @@ impl Prepared {
     }
 
     /// Whether `p` is inside (by the parity of the rings around it; the boundary is never asked
-    /// about: a vertex on the other boundary is a contact the sweep has refused).
+    /// about: a vertex on the other boundary is a contact the crossing search has refused).
     fn contains(&self, p: Coord) -> bool {
         let [x0, y0, x1, y1] = self.bbox;
         if p.x < x0 || p.x > x1 || p.y < y0 || p.y > y1 {
