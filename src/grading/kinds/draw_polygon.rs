@@ -140,8 +140,7 @@ impl Task {
             out.feedback
                 .push(builtin("low_overlap", json!({"iou": round_ratio(iou)})));
         }
-        out.geometries
-            .push((Role::Answer, g.lonlat.clone(), Map::new()));
+        out.geometries.push((Role::Answer, g.lonlat, Map::new()));
         out.geometries
             .push((Role::Key, self.key_geometry.clone(), Map::new()));
         if !missed.0.is_empty() {
