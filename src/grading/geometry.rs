@@ -106,7 +106,8 @@ pub(crate) fn parse_geometry(
         Some(gt) if allowed.contains(&gt.name()) => gt,
         _ => return Err(wrong_type(path, t, allowed)),
     };
-    let cpath = format!("{path}.coordinates");
+    // Paths are formatted only for an error: 5 000 positions must not format 5 000 strings.
+    let cpath = || format!("{path}.coordinates");
     let raw = match gt {
         GeomType::Point => Raw::Point(position(coords, &cpath)?),
         GeomType::LineString => Raw::Line(positions(coords, &cpath, "LineString")?),
@@ -114,11 +115,11 @@ pub(crate) fn parse_geometry(
         GeomType::MultiLineString => Raw::MultiLine(rings(coords, &cpath, "MultiLineString")?),
         GeomType::MultiPolygon => {
             let Some(parts) = coords.as_array() else {
-                return Err(shape(cpath, Expected::Nesting("MultiPolygon")));
+                return Err(shape(cpath(), Expected::Nesting("MultiPolygon")));
             };
             let mut out = Vec::with_capacity(parts.len());
             for (i, p) in parts.iter().enumerate() {
-                out.push(rings(p, &format!("{cpath}[{i}]"), "MultiPolygon")?);
+                out.push(rings(p, &|| format!("{}[{i}]", cpath()), "MultiPolygon")?);
             }
             Raw::MultiPolygon(out)
         }
@@ -138,14 +139,17 @@ fn wrong_type(path: &str, found: &str, allowed: &'static [&'static str]) -> Answ
     })
 }
 
-fn position(v: &Value, path: &str) -> Result<Coord, AnswerError> {
+/// The JSON path of a value, formatted only if an error names it.
+type PathFn<'a> = &'a dyn Fn() -> String;
+
+fn position(v: &Value, path: PathFn<'_>) -> Result<Coord, AnswerError> {
     let Some(a) = v.as_array() else {
-        return Err(shape(path, Expected::Position));
+        return Err(shape(path(), Expected::Position));
     };
     let num = |i: usize| -> Result<f64, AnswerError> {
         match a.get(i).map(Value::as_f64) {
             Some(Some(x)) => Ok(x),
-            _ => Err(shape(format!("{path}[{i}]"), Expected::Number)),
+            _ => Err(shape(format!("{}[{i}]", path()), Expected::Number)),
         }
     };
     match a.len() {
@@ -157,28 +161,28 @@ fn position(v: &Value, path: &str) -> Result<Coord, AnswerError> {
             }
             Ok(Coord { x, y })
         }
-        _ => Err(shape(path, Expected::Position)),
+        _ => Err(shape(path(), Expected::Position)),
     }
 }
 
-fn positions(v: &Value, path: &str, t: &'static str) -> Result<Vec<Coord>, AnswerError> {
+fn positions(v: &Value, path: PathFn<'_>, t: &'static str) -> Result<Vec<Coord>, AnswerError> {
     let Some(a) = v.as_array() else {
-        return Err(shape(path, Expected::Nesting(t)));
+        return Err(shape(path(), Expected::Nesting(t)));
     };
     let mut out = Vec::with_capacity(a.len());
     for (i, p) in a.iter().enumerate() {
-        out.push(position(p, &format!("{path}[{i}]"))?);
+        out.push(position(p, &|| format!("{}[{i}]", path()))?);
     }
     Ok(out)
 }
 
-fn rings(v: &Value, path: &str, t: &'static str) -> Result<Vec<Vec<Coord>>, AnswerError> {
+fn rings(v: &Value, path: PathFn<'_>, t: &'static str) -> Result<Vec<Vec<Coord>>, AnswerError> {
     let Some(a) = v.as_array() else {
-        return Err(shape(path, Expected::Nesting(t)));
+        return Err(shape(path(), Expected::Nesting(t)));
     };
     let mut out = Vec::with_capacity(a.len());
     for (i, r) in a.iter().enumerate() {
-        out.push(positions(r, &format!("{path}[{i}]"), t)?);
+        out.push(positions(r, &|| format!("{}[{i}]", path()), t)?);
     }
     Ok(out)
 }

@@ -1,11 +1,15 @@
-//! A sorted sweep for segment contacts. Validity must be near-linear on the request path: geo's
+//! Segment contacts for the validity check, which must be near-linear on the request path: geo's
 //! `Validation` compares every pair of segments (hundreds of milliseconds at 5 000 vertices).
-//! Segments are sorted by their low end on the axis along which they overlap least, and each is
-//! tested only against those whose interval on that axis overlaps its own; predicates are exact
-//! (robust orientation), so touching is told from crossing without tolerances.
+//! Candidate pairs come from a uniform grid (`grid`), or, where segments' boxes would fill too
+//! many cells, from a sweep: segments sorted by their low end on the axis along which they
+//! overlap least, each tested only against those whose interval on that axis overlaps its own.
+//! Predicates are exact (robust orientation), so touching is told from crossing without
+//! tolerances.
 
 use geo::Coord;
 use geo::kernels::{Kernel, Orientation, RobustKernel};
+
+use super::grid::Grid;
 
 /// Exact orientation of `r` relative to the directed line `p → q`.
 pub(crate) fn orient(p: Coord, q: Coord, r: Coord) -> Orientation {
@@ -67,8 +71,8 @@ pub(crate) fn find_contact(
     max_pairs: usize,
     mut relevant: impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
 ) -> Sweep {
-    if let Some(grid) = Grid::new(segments) {
-        return grid.find_contact(segments, max_pairs, &mut relevant);
+    if let Some(found) = grid_contact(segments, max_pairs, &mut relevant) {
+        return found;
     }
     sweep_contact(segments, max_pairs, relevant)
 }
@@ -87,142 +91,65 @@ fn decide(
     }
 }
 
-/// Segments bucketed by the cells their boxes cover (compressed rows).
-struct Grid {
-    x0: f64,
-    y0: f64,
-    inv_x: f64,
-    inv_y: f64,
-    nx: usize,
-    start: Vec<u32>,
-    ids: Vec<u32>,
-}
-
 /// Cells a grid may fill per segment before the sweep is used instead.
 const MAX_CELL_ENTRIES_PER_SEGMENT: usize = 16;
 
-impl Grid {
-    fn new(segments: &[TaggedSegment]) -> Option<Grid> {
-        let n = segments.len();
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        let mut extent = 0.0;
-        for s in segments {
-            x0 = x0.min(s.a.x.min(s.b.x));
-            x1 = x1.max(s.a.x.max(s.b.x));
-            y0 = y0.min(s.a.y.min(s.b.y));
-            y1 = y1.max(s.a.y.max(s.b.y));
-            extent += (s.a.x - s.b.x).abs().max((s.a.y - s.b.y).abs());
-        }
-        if n < 2 || !(x1 > x0 && y1 > y0) {
-            return None;
-        }
-        // Cells about as large as a segment, at most four per segment.
-        let cell = (extent / n as f64).max(((x1 - x0) * (y1 - y0) / (4.0 * n as f64)).sqrt());
-        let nx = (((x1 - x0) / cell) as usize).clamp(1, 4096);
-        let ny = (((y1 - y0) / cell) as usize).clamp(1, 4096);
-        // Scaled so that the far sides fall inside the last column and row.
-        let shrink = 1.0 - 1e-9;
-        let mut grid = Grid {
-            x0,
-            y0,
-            inv_x: nx as f64 / (x1 - x0) * shrink,
-            inv_y: ny as f64 / (y1 - y0) * shrink,
-            nx,
-            start: vec![0; nx * ny + 1],
-            ids: Vec::new(),
-        };
-        let mut entries = 0usize;
-        for s in segments {
-            let ((cx0, cx1), (cy0, cy1)) = grid.cells(s);
-            entries += (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
-            if entries > MAX_CELL_ENTRIES_PER_SEGMENT * n {
-                return None;
-            }
-            for y in cy0..=cy1 {
-                for x in cx0..=cx1 {
-                    *grid.start.get_mut(y * nx + x + 1)? += 1;
-                }
-            }
-        }
-        for c in 0..nx * ny {
-            let before = *grid.start.get(c)?;
-            *grid.start.get_mut(c + 1)? += before;
-        }
-        let mut fill = grid.start.clone();
-        grid.ids = vec![0; entries];
-        for (i, s) in segments.iter().enumerate() {
-            let ((cx0, cx1), (cy0, cy1)) = grid.cells(s);
-            for y in cy0..=cy1 {
-                for x in cx0..=cx1 {
-                    let at = fill.get_mut(y * nx + x)?;
-                    *grid.ids.get_mut(*at as usize)? = i as u32;
-                    *at += 1;
-                }
-            }
-        }
-        Some(grid)
+/// [`find_contact`] by a uniform grid; `None` where the sweep should do it.
+fn grid_contact(
+    segments: &[TaggedSegment],
+    max_pairs: usize,
+    relevant: &mut impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
+) -> Option<Sweep> {
+    if segments.len() < 2 {
+        return None;
     }
-
-    fn cell_of(&self, x: f64, y: f64) -> (usize, usize) {
-        let ny = (self.start.len() - 1) / self.nx;
-        (
-            (((x - self.x0) * self.inv_x).max(0.0) as usize).min(self.nx - 1),
-            (((y - self.y0) * self.inv_y).max(0.0) as usize).min(ny - 1),
-        )
-    }
-
-    fn cells(&self, s: &TaggedSegment) -> ((usize, usize), (usize, usize)) {
-        let (cx0, cy0) = self.cell_of(s.a.x.min(s.b.x), s.a.y.min(s.b.y));
-        let (cx1, cy1) = self.cell_of(s.a.x.max(s.b.x), s.a.y.max(s.b.y));
-        ((cx0, cx1), (cy0, cy1))
-    }
-
-    fn find_contact(
-        &self,
-        segments: &[TaggedSegment],
-        max_pairs: usize,
-        relevant: &mut impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
-    ) -> Sweep {
-        let mut pairs = 0usize;
-        for (c, w) in self.start.windows(2).enumerate() {
-            let [from, to] = *w else { continue };
-            let ids = self.ids.get(from as usize..to as usize).unwrap_or_default();
-            for (k, &i) in ids.iter().enumerate() {
-                let Some(s) = segments.get(i as usize) else {
+    // Cells about as large as a segment, at most four per segment.
+    let grid: Grid<u32> = Grid::new(
+        || {
+            segments
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i as u32, s.a, s.b))
+        },
+        4.0,
+        MAX_CELL_ENTRIES_PER_SEGMENT,
+    )?;
+    let mut pairs = 0usize;
+    for (c, ids) in grid.all() {
+        for (k, &i) in ids.iter().enumerate() {
+            let Some(s) = segments.get(i as usize) else {
+                continue;
+            };
+            for &j in ids.iter().skip(k + 1) {
+                let Some(t) = segments.get(j as usize) else {
                     continue;
                 };
-                for &j in ids.iter().skip(k + 1) {
-                    let Some(t) = segments.get(j as usize) else {
-                        continue;
-                    };
-                    let (lo_x, lo_y) = (
-                        s.a.x.min(s.b.x).max(t.a.x.min(t.b.x)),
-                        s.a.y.min(s.b.y).max(t.a.y.min(t.b.y)),
-                    );
-                    if lo_x > s.a.x.max(s.b.x).min(t.a.x.max(t.b.x))
-                        || lo_y > s.a.y.max(s.b.y).min(t.a.y.max(t.b.y))
-                    {
-                        continue;
-                    }
-                    // The pair belongs to the cell of its boxes' overlap's low corner only.
-                    let (hx, hy) = self.cell_of(lo_x, lo_y);
-                    if hy * self.nx + hx != c {
-                        continue;
-                    }
-                    pairs += 1;
-                    if pairs > max_pairs {
-                        return Sweep::TooDense(pairs);
-                    }
-                    // In input order, so that messages name the earlier segment first.
-                    let (s1, t1) = if i < j { (s, t) } else { (t, s) };
-                    if let Some(found) = decide(s1, t1, relevant) {
-                        return found;
-                    }
+                let lo = Coord {
+                    x: s.a.x.min(s.b.x).max(t.a.x.min(t.b.x)),
+                    y: s.a.y.min(s.b.y).max(t.a.y.min(t.b.y)),
+                };
+                if lo.x > s.a.x.max(s.b.x).min(t.a.x.max(t.b.x))
+                    || lo.y > s.a.y.max(s.b.y).min(t.a.y.max(t.b.y))
+                {
+                    continue;
+                }
+                // The pair belongs to the cell of its boxes' overlap's low corner only.
+                if grid.index_of(lo) != c {
+                    continue;
+                }
+                pairs += 1;
+                if pairs > max_pairs {
+                    return Some(Sweep::TooDense(pairs));
+                }
+                // In input order, so that messages name the earlier segment first.
+                let (s1, t1) = if i < j { (s, t) } else { (t, s) };
+                if let Some(found) = decide(s1, t1, relevant) {
+                    return Some(found);
                 }
             }
         }
-        Sweep::Clear
     }
+    Some(Sweep::Clear)
 }
 
 /// [`find_contact`] by a sweep along one axis.
@@ -351,11 +278,8 @@ mod tests {
 
     #[test]
     fn the_grid_and_the_sweep_agree() {
-        let mut seed = 11u64;
-        let mut next = || {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut lcg = crate::grading::test_support::Lcg::new(11);
+        let mut next = || lcg.unit();
         let mut contacts = 0;
         for case in 0..300 {
             let n = 2 + case % 40;

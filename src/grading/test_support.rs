@@ -113,6 +113,18 @@ pub(crate) fn codes(r: &GradeResult) -> Vec<&str> {
     r.feedback.iter().map(|f| f.code.as_str()).collect()
 }
 
+/// A closed counter-clockwise square ring with its lower left corner at (x0, y0) and side `s`.
+pub(crate) fn square(x0: f64, y0: f64, s: f64) -> Vec<geo::Coord> {
+    let c = |x: f64, y: f64| geo::Coord { x, y };
+    vec![
+        c(x0, y0),
+        c(x0 + s, y0),
+        c(x0 + s, y0 + s),
+        c(x0, y0 + s),
+        c(x0, y0),
+    ]
+}
+
 /// The unit tests' random inputs: a seeded linear congruential generator (Knuth's MMIX
 /// constants), the same sequence on every run and machine, so a failure can be replayed.
 pub(crate) struct Lcg(u64);

@@ -122,22 +122,12 @@ pub(crate) fn union(shapes: &Shapes) -> Shapes {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn square(x0: f64, y0: f64, s: f64) -> Vec<Vec<Coord>> {
-        let c = |x: f64, y: f64| Coord { x, y };
-        vec![vec![
-            c(x0, y0),
-            c(x0 + s, y0),
-            c(x0 + s, y0 + s),
-            c(x0, y0 + s),
-            c(x0, y0),
-        ]]
-    }
+    use crate::grading::test_support::square;
 
     #[test]
     fn intersection_and_differences() {
-        let a = to_shapes(&[square(500_000.0, 6_500_000.0, 100.0)]);
-        let b = to_shapes(&[square(500_050.0, 6_500_000.0, 100.0)]);
+        let a = to_shapes(&[vec![square(500_000.0, 6_500_000.0, 100.0)]]);
+        let b = to_shapes(&[vec![square(500_050.0, 6_500_000.0, 100.0)]]);
         let o = overlay(&a, &b, true);
         assert!((shapes_area(&o.intersection) - 5000.0).abs() < 1e-3);
         assert!((shapes_area(&o.missed) - 5000.0).abs() < 1e-3);
