@@ -37,6 +37,12 @@ set CARGO_TARGET_DIR to reuse a release build) and prints the issue's goals as r
 grade vs Shapely's intersection, Hausdorff whole grade vs Shapely's hausdorff_distance, exact
 Frechet whole grades against the 20 ms limit. `--no-engine` skips that part.
 
+The IoU goal is then judged on interleaved rounds: GEOS's three intersections and, right after,
+the engine's three whole grades, ROUNDS times; the median of the per-round ratios is the verdict
+(min and max printed beside it). The machine's speed drifts by a third over minutes, which a
+single GEOS pass followed minutes later by a single engine pass turned into ratios anywhere from
+2.7x to 4.2x for the same binaries.
+
 Timings: median of N runs in milliseconds, single thread (OMP/OPENBLAS/MKL/NUMEXPR threads = 1,
 process pinned to one CPU). The discrete Frechet of line_1100 against its own reverse runs in a
 subprocess with a 200 s timeout and is reported as "> 200 s (timeout)" if it does not finish.
@@ -253,18 +259,42 @@ def crossings(x, y) -> int:
     return len(getattr(pts, "geoms", [pts]))
 
 
-def engine_medians() -> dict:
+def engine_medians(rows=ENGINE_ROWS, filt="baseline/", warm_up="1", measure="3") -> dict:
     """The engine's baseline/* whole grades (criterion medians, ms), run now on this core."""
     repo = os.path.dirname(HERE)
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(repo, "target")
     cmd = ["cargo", "bench", "--locked", "--bench", "grading", "--",
-           "--warm-up-time", "1", "--measurement-time", "3", "baseline/"]
+           "--warm-up-time", warm_up, "--measurement-time", measure, filt]
     subprocess.run(cmd, cwd=repo, check=True, stdout=subprocess.DEVNULL)
     out = {}
-    for name in ENGINE_ROWS:
+    for name in rows:
         with open(os.path.join(target, "criterion", f"baseline_{name}", "new", "estimates.json"), encoding="utf-8") as f:
             out[name] = json.load(f)["median"]["point_estimate"] / 1e6
     return out
+
+
+# Rounds of the interleaved IoU comparison.
+ROUNDS = 7
+
+
+def paired_iou_rounds() -> dict:
+    """The IoU ratios, round by round: GEOS's intersections, then at once the engine's whole
+    grades of the same pairs, ROUNDS times. This VM's speed drifts by a third over minutes (the
+    same binary timed 0.84 and 1.31 ms a few minutes apart), so a ratio is only fair between
+    timings taken back to back; the median of the rounds' ratios is the figure the goal is judged
+    on, and the spread is reported with it."""
+    pairs = [(eng_row, load(key), load(answer)) for eng_row, key, answer, _ in IOU_PAIRS]
+    rows = [eng_row for eng_row, _, _ in pairs]
+    ratios = {eng_row: [] for eng_row in rows}
+    times = {eng_row: [] for eng_row in rows}
+    for _ in range(ROUNDS):
+        geos = {eng_row: median_ms(lambda K=K, X=X: shapely.intersection(K, X), n=31)[0]
+                for eng_row, K, X in pairs}
+        eng = engine_medians(rows, "baseline/draw_polygon", "0.5", "1")
+        for r in rows:
+            ratios[r].append(geos[r] / eng[r])
+            times[r].append((geos[r], eng[r]))
+    return {r: (statistics.median(ratios[r]), min(ratios[r]), max(ratios[r]), times[r]) for r in rows}
 
 
 def main() -> None:
@@ -355,7 +385,7 @@ def main() -> None:
         for eng_row, _, _, label in IOU_PAIRS:
             geos = medians[f"intersection({label}), 1000 v each"]
             x = geos / e[eng_row]
-            goals.append((f"IoU {label}: grade vs intersection", geos, e[eng_row], x, ">= 3x", x >= 3))
+            goals.append((f"IoU {label}: grade vs intersection", geos, e[eng_row], x, ">= 3x", None))
         goals += [
             ("Hausdorff: whole grade vs Shapely hausdorff", geos_haus, e["draw_line_hausdorff"], haus_x, ">= 10x", haus_x >= 10),
             ("Frechet a vs b: whole grade", None, e["draw_line_frechet"], None, "<= 20 ms", e["draw_line_frechet"] <= 20.0),
@@ -367,7 +397,17 @@ def main() -> None:
         for label, geos, eng, ratio, target, ok in goals:
             g = f"{geos:10.3f}" if geos is not None else f"{'':10s}"
             r = f"{ratio:6.2f}x" if ratio is not None else f"{'':7s}"
-            lines.append(f"{label:46s}  {g}  {eng:10.3f}  {r}  {target:>8s}  {'yes' if ok else 'no'}")
+            verdict = "(see rounds below)" if ok is None else ("yes" if ok else "no")
+            lines.append(f"{label:46s}  {g}  {eng:10.3f}  {r}  {target:>8s}  {verdict}")
+        paired = paired_iou_rounds()
+        lines += ["", f"IoU goal (>= 3x), judged here: {ROUNDS} rounds, each GEOS's intersection (median of 31) then",
+                  "the engine's whole grade (criterion median, 1 s) back to back; ratio = GEOS ms / engine ms per round",
+                  f"{'pair':30s}  {'median ratio':>12s}  {'min':>6s}  {'max':>6s}  met  rounds (GEOS ms / engine ms)",
+                  "-" * 110]
+        for eng_row, _, _, label in IOU_PAIRS:
+            med, lo, hi, ts = paired[eng_row]
+            rounds = " ".join(f"{g:.2f}/{en:.2f}" for g, en in ts)
+            lines.append(f"{label:30s}  {med:11.2f}x  {lo:5.2f}x  {hi:5.2f}x  {'yes' if med >= 3 else 'no ':3s}  {rounds}")
     text = "\n".join(lines) + "\n"
     print(text, end="")
     with open(OUT, "w", encoding="utf-8") as f:
