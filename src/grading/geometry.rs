@@ -472,6 +472,21 @@ mod tests {
         assert!(parse_geometry(&v, "key", POINT, false, None).is_ok());
     }
 
+    /// Paths are built lazily, level by level: each index must land where it belongs.
+    #[test]
+    fn errors_name_the_exact_nested_position() {
+        let message = |v: Value| match parse(&v, POLYGONAL) {
+            Err(e) => e.message(crate::grading::Lang::En),
+            Ok(_) => String::new(),
+        };
+        let ring = [[0, 0], [1, 0], [1, 1], [0, 0]];
+        let en = message(json!({"type": "Polygon", "coordinates": [ring, [[0, 0], [1, 0], "x"]]}));
+        assert!(en.contains("geometry.coordinates[1][2]"), "{en}");
+        let en = message(json!({"type": "MultiPolygon",
+            "coordinates": [[ring], [ring, [[0, 0], [1, 0], [1, "y"]]]]}));
+        assert!(en.contains("geometry.coordinates[1][1][2][1]"), "{en}");
+    }
+
     #[test]
     fn vertex_count_skips_closing_positions() {
         let g = parse(
