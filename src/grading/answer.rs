@@ -5,8 +5,10 @@
 use geo::{Coord, Geometry};
 use serde_json::Value;
 
+use super::fast_geometry;
 use super::geometry::{MAX_VERTICES, Raw, RawGeometry, check_coordinates};
-use super::messages::{AnswerError, Expected, Place, shape};
+use super::json::{self, JsonProblem};
+use super::messages::{AnswerError, Expected, Place, Problem, shape};
 use super::project::to_plane;
 use super::validate::{validate_line, validate_polygonal};
 
@@ -139,21 +141,60 @@ pub(crate) fn check(
             }
         };
         out.push(Checked {
-            lonlat: g.raw.to_geo(),
+            lonlat: g.raw.into_geo(),
             plane,
         });
     }
     Ok(out)
 }
 
-/// Reads the single geometry of an answer `{"geometry": …}` of one of `allowed` types.
+/// Reads an answer body strictly (see `json`), as every kind but the single-geometry ones does.
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, AnswerError> {
+    json::parse_strict(bytes).map_err(|p| {
+        AnswerError::new(match p {
+            JsonProblem::Syntax {
+                line,
+                column,
+                reason,
+            } => Problem::Syntax {
+                line,
+                column,
+                reason,
+            },
+            JsonProblem::DuplicateKey { key, line, column } => {
+                Problem::DuplicateKey { key, line, column }
+            }
+            JsonProblem::TooDeep { line, column } => Problem::TooDeep { line, column },
+            JsonProblem::TooManyValues {
+                mostly_numbers: true,
+            } => Problem::TooManyValues,
+            JsonProblem::TooManyValues {
+                mostly_numbers: false,
+            } => Problem::Shape {
+                path: ROOT.to_owned(),
+                expected: Expected::FewerValues,
+            },
+        })
+    })
+}
+
+/// Reads the single geometry of an answer body `{"geometry": …}` of one of `allowed` types:
+/// straight from the bytes when it is well formed, through the strict reader (and its error
+/// messages) otherwise.
 pub(crate) fn single_geometry(
-    answer: &Value,
+    bytes: &[u8],
     allowed: &'static [&'static str],
     extent: [f64; 4],
 ) -> Result<Checked, AnswerError> {
-    let [g] = object_fields(answer, ROOT, ["geometry"])?;
-    let raw = super::geometry::parse_geometry(g, &format!("{ROOT}.geometry"), allowed, true, None)?;
+    let path = format!("{ROOT}.geometry");
+    let raw = match fast_geometry::read(bytes, allowed, &path) {
+        Some(raw) => raw,
+        None => {
+            let answer = parse_json(bytes)?;
+            let [g] = object_fields(&answer, ROOT, ["geometry"])?;
+            super::geometry::parse_geometry(g, &path, allowed, true, None)?
+        }
+    };
     let mut checked = check(vec![raw], extent, true)?;
     checked
         .pop()

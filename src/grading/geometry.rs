@@ -34,7 +34,7 @@ impl GeomType {
         }
     }
 
-    fn from_name(s: &str) -> Option<GeomType> {
+    pub(crate) fn from_name(s: &str) -> Option<GeomType> {
         Some(match s {
             "Point" => GeomType::Point,
             "LineString" => GeomType::LineString,
@@ -259,22 +259,21 @@ impl Raw {
     }
 
     /// The geometry in `geo` types, coordinates as sent (lon/lat).
-    pub(crate) fn to_geo(&self) -> Geometry {
-        let ring = |r: &Vec<Coord>| LineString::from(r.clone());
-        let poly = |rs: &Vec<Vec<Coord>>| {
-            let mut it = rs.iter();
-            let ext = it.next().map_or_else(|| LineString::new(vec![]), ring);
-            Polygon::new(ext, it.map(ring).collect())
+    pub(crate) fn into_geo(self) -> Geometry {
+        let poly = |rs: Vec<Vec<Coord>>| {
+            let mut it = rs.into_iter().map(LineString::from);
+            let ext = it.next().unwrap_or_else(|| LineString::new(vec![]));
+            Polygon::new(ext, it.collect())
         };
         match self {
-            Raw::Point(c) => Geometry::Point(Point(*c)),
-            Raw::Line(l) => Geometry::LineString(LineString::from(l.clone())),
-            Raw::MultiLine(ls) => {
-                Geometry::MultiLineString(MultiLineString::new(ls.iter().map(ring).collect()))
-            }
+            Raw::Point(c) => Geometry::Point(Point(c)),
+            Raw::Line(l) => Geometry::LineString(LineString::from(l)),
+            Raw::MultiLine(ls) => Geometry::MultiLineString(MultiLineString::new(
+                ls.into_iter().map(LineString::from).collect(),
+            )),
             Raw::Polygon(rs) => Geometry::Polygon(poly(rs)),
             Raw::MultiPolygon(ps) => {
-                Geometry::MultiPolygon(MultiPolygon::new(ps.iter().map(poly).collect()))
+                Geometry::MultiPolygon(MultiPolygon::new(ps.into_iter().map(poly).collect()))
             }
         }
     }

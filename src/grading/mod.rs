@@ -33,6 +33,7 @@
 mod answer;
 #[doc(hidden)]
 pub mod bench_support;
+mod fast_geometry;
 mod feedback;
 pub(crate) mod geodesic;
 mod geometry;
@@ -61,7 +62,6 @@ pub use spec::{Kind, Layer, LayerFeature, LayerLookup, LocalizedText, SpecError}
 
 use feedback::FeedbackRule;
 use kinds::{BuildCtx, Task};
-use messages::Problem;
 use spec::Fields;
 
 /// Stored with every attempt; bump when a grade for the same input could change.
@@ -215,33 +215,7 @@ impl Exercise {
 
 /// Grades one answer given as raw JSON bytes (the HTTP body or the CLI file).
 pub fn grade(exercise: &Exercise, answer_json: &[u8]) -> Result<GradeResult, AnswerError> {
-    let answer = json::parse_strict(answer_json).map_err(|p| {
-        AnswerError::new(match p {
-            json::JsonProblem::Syntax {
-                line,
-                column,
-                reason,
-            } => Problem::Syntax {
-                line,
-                column,
-                reason,
-            },
-            json::JsonProblem::DuplicateKey { key, line, column } => {
-                Problem::DuplicateKey { key, line, column }
-            }
-            json::JsonProblem::TooDeep { line, column } => Problem::TooDeep { line, column },
-            json::JsonProblem::TooManyValues {
-                mostly_numbers: true,
-            } => Problem::TooManyValues,
-            json::JsonProblem::TooManyValues {
-                mostly_numbers: false,
-            } => Problem::Shape {
-                path: answer::ROOT.to_owned(),
-                expected: messages::Expected::FewerValues,
-            },
-        })
-    })?;
-    let outcome = exercise.task.grade(&answer, exercise.extent)?;
+    let outcome = exercise.task.grade(answer_json, exercise.extent)?;
     let score = result::round_ratio(outcome.score.clamp(0.0, 1.0));
     let mut feedback = outcome.feedback;
     feedback.extend(

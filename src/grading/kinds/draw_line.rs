@@ -124,7 +124,7 @@ impl Task {
         })
     }
 
-    pub(crate) fn grade(&self, answer: &Value, extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+    pub(crate) fn grade(&self, answer: &[u8], extent: [f64; 4]) -> Result<Outcome, AnswerError> {
         // A multi-part key (Hausdorff only) may be answered with several parts too.
         let allowed = if self.multi() { LINES } else { LINE };
         let g = single_geometry(answer, allowed, extent)?;

@@ -110,7 +110,7 @@ impl Task {
         })
     }
 
-    pub(crate) fn grade(&self, answer: &Value, extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+    pub(crate) fn grade(&self, answer: &[u8], extent: [f64; 4]) -> Result<Outcome, AnswerError> {
         let g = single_geometry(answer, POLYGONAL, extent)?;
         let Planar::Polygons(parts) = &g.plane else {
             return Ok(Outcome::default());

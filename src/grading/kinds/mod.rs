@@ -14,7 +14,7 @@ pub(crate) mod site;
 use geo::{Coord, Geometry};
 use serde_json::{Map, Value};
 
-use super::answer::{Checked, check};
+use super::answer::{Checked, check, parse_json};
 use super::geometry::{parse_geometry, single_geometry_value};
 use super::messages::AnswerError;
 use super::result::{FeedbackItem, Role};
@@ -165,16 +165,19 @@ impl Task {
         })
     }
 
-    pub(crate) fn grade(&self, answer: &Value, extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+    /// Grades an answer body. The kinds that take one geometry read it from the bytes
+    /// themselves (see `answer::single_geometry`); the others get the strictly parsed JSON.
+    pub(crate) fn grade(&self, answer: &[u8], extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+        let json = || parse_json(answer);
         match self {
             Task::PlacePoint(t) => t.grade(answer, extent),
-            Task::PlacePoints(t) => t.grade(answer, extent),
+            Task::PlacePoints(t) => t.grade(&json()?, extent),
             Task::DrawPolygon(t) => t.grade(answer, extent),
             Task::DrawLine(t) => t.grade(answer, extent),
-            Task::SelectFeatures(t) => t.grade(answer),
-            Task::Measure(t) => t.grade(answer),
-            Task::ReadCoordinates(t) => t.grade(answer),
-            Task::Choice(t) => t.grade(answer),
+            Task::SelectFeatures(t) => t.grade(&json()?),
+            Task::Measure(t) => t.grade(&json()?),
+            Task::ReadCoordinates(t) => t.grade(&json()?),
+            Task::Choice(t) => t.grade(&json()?),
             Task::Site(t) => t.grade(answer, extent),
         }
     }

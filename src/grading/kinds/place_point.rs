@@ -90,7 +90,7 @@ impl Task {
         })
     }
 
-    pub(crate) fn grade(&self, answer: &Value, extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+    pub(crate) fn grade(&self, answer: &[u8], extent: [f64; 4]) -> Result<Outcome, AnswerError> {
         let g = single_geometry(answer, POINT, extent)?;
         let (Geometry::Point(p), Planar::Point(pp)) = (&g.lonlat, &g.plane) else {
             return Ok(Outcome::default());

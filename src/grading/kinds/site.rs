@@ -375,7 +375,7 @@ impl Task {
         ok.then_some(Task { geometry, rules })
     }
 
-    pub(crate) fn grade(&self, answer: &Value, extent: [f64; 4]) -> Result<Outcome, AnswerError> {
+    pub(crate) fn grade(&self, answer: &[u8], extent: [f64; 4]) -> Result<Outcome, AnswerError> {
         let allowed = match self.geometry {
             SiteGeometry::Point => POINT,
             SiteGeometry::Line => LINE,
