@@ -207,52 +207,48 @@ impl<'a> Reader<'a> {
     fn number(&mut self) -> Option<f64> {
         self.count()?;
         self.skip_whitespace();
-        let start = self.at;
-        let negative = self.bytes.get(self.at) == Some(&b'-');
-        if negative {
-            self.at += 1;
-        }
-        let int_start = self.at;
+        let b = self.bytes;
+        let negative = b.get(self.at) == Some(&b'-');
+        let int_start = self.at + usize::from(negative);
         let mut mantissa: u64 = 0;
-        let mut digits = 0u32;
-        while let Some(&d @ b'0'..=b'9') = self.bytes.get(self.at) {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
-            digits += 1;
-            self.at += 1;
-        }
-        let int_len = self.at - int_start;
+        // Digits accumulate modulo 2^64; past 15 of them the value comes from the standard
+        // library's parser instead.
+        let mut digits = |mut i: usize| {
+            while let Some(d) = b.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+                i += 1;
+            }
+            i
+        };
+        let int_end = digits(int_start);
         // JSON allows no leading zero ("01") and needs a digit before the point.
-        if int_len == 0 || (int_len > 1 && self.bytes[int_start] == b'0') {
+        if int_end == int_start || (int_end - int_start > 1 && b[int_start] == b'0') {
             return None;
         }
-        let mut fraction = 0usize;
-        if self.bytes.get(self.at) == Some(&b'.') {
-            self.at += 1;
-            while let Some(&d @ b'0'..=b'9') = self.bytes.get(self.at) {
-                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
-                digits += 1;
-                fraction += 1;
-                self.at += 1;
-            }
-            if fraction == 0 {
-                return None;
-            }
-        }
-        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+        let (end, fraction) = if b.get(int_end) == Some(&b'.') {
+            let end = digits(int_end + 1);
+            (end, end - int_end - 1)
+        } else {
+            (int_end, 0)
+        };
+        if int_end < end && fraction == 0 {
             return None;
         }
+        if let Some(b'.' | b'e' | b'E') = b.get(end) {
+            return None;
+        }
+        self.at = end;
         // Clinger's fast path: mantissa (below 10^15 < 2^53) and power of ten both exact in a
-        // double, so one correctly rounded division is the correctly rounded value. Longer numbers go through
-        // the standard library's parser, also correctly rounded.
-        let value = if digits <= 15 {
+        // double, so one correctly rounded division is the correctly rounded value. Longer
+        // numbers go through the standard library's parser, also correctly rounded.
+        let value = if int_end - int_start + fraction <= 15 {
             mantissa as f64 / POWERS_OF_TEN[fraction]
         } else {
-            std::str::from_utf8(&self.bytes[int_start..self.at])
+            std::str::from_utf8(&b[int_start..end])
                 .ok()?
                 .parse::<f64>()
                 .ok()?
         };
-        debug_assert!(self.at > start);
         value
             .is_finite()
             .then_some(if negative { -value } else { value })

@@ -26,7 +26,7 @@ pub(crate) type CellRange = ((usize, usize), (usize, usize));
 
 impl<T: Copy + Default> Grid<T> {
     /// Buckets the segments `segments()` yields (payload and ends; the closure is called three
-    /// times). Cells are sized so that there are at most `cells_per_segment` of them per segment
+    /// times and must yield the same segments each time). Cells are sized so that there are at most `cells_per_segment` of them per segment
     /// (more where segments are long); `None` for fewer than one segment, a degenerate extent, or
     /// when the boxes would fill more than `max_entries_per_segment` cells per segment on average
     /// (long spikes across the drawing), where the caller has a better search.
@@ -67,11 +67,12 @@ impl<T: Copy + Default> Grid<T> {
             start: vec![0; nx * ny + 1],
             items: Vec::new(),
         };
-        // Count per cell, then fill.
+        // Count per cell, then fill; each segment's cells are computed once.
         let max_entries = max_entries_per_segment.saturating_mul(n);
         let mut entries = 0usize;
+        let mut ranges = Vec::with_capacity(n);
         for (_, a, b) in segments() {
-            let ((cx0, cx1), (cy0, cy1)) = grid.cells(a, b)?;
+            let range @ ((cx0, cx1), (cy0, cy1)) = grid.cells(a, b)?;
             entries += (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
             if entries > max_entries {
                 return None;
@@ -81,6 +82,7 @@ impl<T: Copy + Default> Grid<T> {
                     *grid.start.get_mut(y * nx + x + 1)? += 1;
                 }
             }
+            ranges.push(range);
         }
         for c in 0..nx * ny {
             let before = *grid.start.get(c)?;
@@ -88,8 +90,7 @@ impl<T: Copy + Default> Grid<T> {
         }
         let mut fill = grid.start.clone();
         grid.items = vec![T::default(); entries];
-        for (item, a, b) in segments() {
-            let ((cx0, cx1), (cy0, cy1)) = grid.cells(a, b)?;
+        for ((item, _, _), ((cx0, cx1), (cy0, cy1))) in segments().zip(ranges) {
             for y in cy0..=cy1 {
                 for x in cx0..=cx1 {
                     let at = fill.get_mut(y * nx + x)?;
@@ -109,7 +110,7 @@ impl<T: Copy + Default> Grid<T> {
             if h < 0.0 || l >= n as f64 {
                 return None;
             }
-            Some(((l.max(0.0) as usize).min(n - 1), (h as usize).min(n - 1)))
+            Some((cell_of(l, n), cell_of(h, n)))
         };
         Some((
             range(a.x.min(b.x), a.x.max(b.x), self.x0, self.inv_x, self.nx)?,
@@ -119,8 +120,8 @@ impl<T: Copy + Default> Grid<T> {
 
     /// The row-major index of the cell holding `p`, clamped to the grid.
     pub(crate) fn index_of(&self, p: Coord) -> usize {
-        let x = (((p.x - self.x0) * self.inv_x).max(0.0) as usize).min(self.nx - 1);
-        let y = (((p.y - self.y0) * self.inv_y).max(0.0) as usize).min(self.ny - 1);
+        let x = cell_of((p.x - self.x0) * self.inv_x, self.nx);
+        let y = cell_of((p.y - self.y0) * self.inv_y, self.ny);
         y * self.nx + x
     }
 
@@ -140,6 +141,13 @@ impl<T: Copy + Default> Grid<T> {
             _ => &[],
         }
     }
+}
+
+/// Column (or row) `t` (in cell units from the grid's origin) falls in, clamped to `0..n`.
+/// Through `u32` because a saturating cast to it is a few instructions cheaper than to `usize`,
+/// and this runs for every segment and query (n ≤ 4096).
+fn cell_of(t: f64, n: usize) -> usize {
+    (t.max(0.0) as u32 as usize).min(n - 1)
 }
 
 #[cfg(test)]

@@ -93,17 +93,22 @@ impl Role {
 
 /// Builds the result's FeatureCollection; extra properties (e.g. a label or feature id) are kept.
 pub(crate) fn feature_collection(
-    items: Vec<(Role, Geometry, Map<String, Value>)>,
+    items: Vec<(Role, geojson::Geometry, Map<String, Value>)>,
 ) -> geojson::FeatureCollection {
     let features = items.into_iter().map(|(role, g, mut props)| {
         props.insert("role".to_owned(), Value::from(role.as_str()));
         geojson::Feature {
-            geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(&g))),
+            geometry: Some(g),
             properties: Some(props),
             ..geojson::Feature::default()
         }
     });
     geojson::FeatureCollection::new(features)
+}
+
+/// A lon/lat geometry as the result's GeoJSON shows it.
+pub(crate) fn shown(g: &Geometry) -> geojson::Geometry {
+    geojson::Geometry::from(g)
 }
 
 /// Replaces a non-finite value (absurd answers) by the largest double, so results stay JSON.

@@ -14,7 +14,7 @@ use crate::grading::metrics::densify::{densified_len, densify};
 use crate::grading::metrics::frechet::{discrete_frechet, frechet_within};
 use crate::grading::metrics::hausdorff::hausdorff;
 use crate::grading::metrics::segment_index::{SegmentIndex, line_segments};
-use crate::grading::result::{Role, ramp_down, round_m};
+use crate::grading::result::{Role, ramp_down, round_m, shown};
 
 /// The most vertices a densified line may have.
 pub(crate) const MAX_DENSIFIED: usize = 20_000;
@@ -28,6 +28,7 @@ pub(crate) enum LineMetric {
 #[derive(Debug)]
 pub(crate) struct Task {
     key_geometry: Geometry,
+    key_shown: geojson::Geometry,
     /// Densified key parts (one unless the key is a MultiLineString).
     key_parts: Vec<Vec<Coord>>,
     key_vertices: Vec<Coord>,
@@ -115,6 +116,7 @@ impl Task {
             key_index: index_of(&key_parts),
             key_vertices: key_parts.concat(),
             key_parts,
+            key_shown: shown(&key.lonlat),
             key_geometry: key.lonlat,
             key_length_m,
             metric,
@@ -189,9 +191,9 @@ impl Task {
             }
         }
         out.geometries
-            .push((Role::Answer, g.lonlat.clone(), Map::new()));
+            .push((Role::Answer, shown(&g.lonlat), Map::new()));
         out.geometries
-            .push((Role::Key, self.key_geometry.clone(), Map::new()));
+            .push((Role::Key, self.key_shown.clone(), Map::new()));
         Ok(out)
     }
 

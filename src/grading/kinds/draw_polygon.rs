@@ -16,11 +16,12 @@ use crate::grading::metrics::edge_overlay::{self, Prepared};
 use crate::grading::metrics::overlay::{Shapes, from_shapes, overlay, shapes_area, to_shapes};
 use crate::grading::planar;
 use crate::grading::project::from_plane;
-use crate::grading::result::{Role, ramp_up, round_m2, round_ratio};
+use crate::grading::result::{Role, ramp_up, round_m2, round_ratio, shown};
 
 #[derive(Debug)]
 pub(crate) struct Task {
     key_geometry: Geometry,
+    key_shown: geojson::Geometry,
     key_shapes: Shapes,
     /// For the edge overlay; `None` if the key could not be prepared (then i_overlay always).
     key_edges: Option<edge_overlay::Key>,
@@ -103,6 +104,7 @@ impl Task {
             key_shapes: to_shapes(parts),
             key_edges: edge_overlay::Key::new(parts, &key.lonlat),
             key_area_plane: parts_area_plane(parts),
+            key_shown: shown(&key.lonlat),
             key_geometry: key.lonlat.clone(),
             key_area_m2,
             zero_iou,
@@ -140,16 +142,23 @@ impl Task {
             out.feedback
                 .push(builtin("low_overlap", json!({"iou": round_ratio(iou)})));
         }
-        out.geometries.push((Role::Answer, g.lonlat, Map::new()));
         out.geometries
-            .push((Role::Key, self.key_geometry.clone(), Map::new()));
+            .push((Role::Answer, shown(&g.lonlat), Map::new()));
+        out.geometries
+            .push((Role::Key, self.key_shown.clone(), Map::new()));
         if !missed.0.is_empty() {
-            out.geometries
-                .push((Role::Missed, Geometry::MultiPolygon(missed), Map::new()));
+            out.geometries.push((
+                Role::Missed,
+                shown(&Geometry::MultiPolygon(missed)),
+                Map::new(),
+            ));
         }
         if !extra.0.is_empty() {
-            out.geometries
-                .push((Role::Extra, Geometry::MultiPolygon(extra), Map::new()));
+            out.geometries.push((
+                Role::Extra,
+                shown(&Geometry::MultiPolygon(extra)),
+                Map::new(),
+            ));
         }
         Ok(out)
     }

@@ -9,7 +9,7 @@ use crate::grading::answer::{ROOT, geojson_value, object_fields, plausible_numbe
 use crate::grading::geodesic;
 use crate::grading::geometry::{LINES, POLYGONAL};
 use crate::grading::messages::AnswerError;
-use crate::grading::result::{Role, ramp_down, round_ratio};
+use crate::grading::result::{Role, ramp_down, round_ratio, shown};
 
 /// Units a measured value may be asked in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +161,7 @@ impl Task {
             ));
         }
         out.geometries
-            .push((Role::Key, self.key_geometry.clone(), Map::new()));
+            .push((Role::Key, shown(&self.key_geometry), Map::new()));
         out.facts.measure = Some(MeasureFacts {
             answer: value,
             key: self.key_value,

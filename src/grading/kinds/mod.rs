@@ -118,7 +118,8 @@ pub(crate) struct Outcome {
     /// Unrounded, in [0, 1].
     pub(crate) score: f64,
     pub(crate) metrics: Map<String, Value>,
-    pub(crate) geometries: Vec<(Role, Geometry, Map<String, Value>)>,
+    /// The result's feature layer, already in GeoJSON (a key's is built once, at load).
+    pub(crate) geometries: Vec<(Role, geojson::Geometry, Map<String, Value>)>,
     pub(crate) feedback: Vec<FeedbackItem>,
     pub(crate) facts: Facts,
 }

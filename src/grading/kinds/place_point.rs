@@ -11,7 +11,7 @@ use crate::grading::geometry::{POINT, ZONE_OR_POINT};
 use crate::grading::messages::AnswerError;
 use crate::grading::metrics::nearest::Prepared;
 use crate::grading::project::from_plane;
-use crate::grading::result::{Role, ramp_down, round_m};
+use crate::grading::result::{Role, ramp_down, round_m, shown};
 
 /// The key of a point question: a point, or a zone with its planar form.
 #[derive(Debug)]
@@ -108,9 +108,9 @@ impl Task {
                 .push(builtin("too_far", json!({"distance_m": round_m(distance)})));
         }
         out.geometries
-            .push((Role::Answer, g.lonlat.clone(), Map::new()));
+            .push((Role::Answer, shown(&g.lonlat), Map::new()));
         out.geometries
-            .push((Role::Key, self.key_geometry.clone(), Map::new()));
+            .push((Role::Key, shown(&self.key_geometry), Map::new()));
         out.facts.points.push(p.0);
         Ok(out)
     }

@@ -11,7 +11,7 @@ use crate::grading::answer::{Planar, ROOT, check, object_fields};
 use crate::grading::geodesic;
 use crate::grading::geometry::{POINT, parse_geometry};
 use crate::grading::messages::{AnswerError, Expected, shape};
-use crate::grading::result::{Role, ramp_down, round_m, round_ratio};
+use crate::grading::result::{Role, ramp_down, round_m, round_ratio, shown};
 
 #[derive(Debug)]
 pub(crate) struct Task {
@@ -155,7 +155,7 @@ impl Task {
                     let mut props = Map::new();
                     props.insert("label".to_owned(), json!(label));
                     out.geometries
-                        .push((Role::Answer, Geometry::Point(Point(p)), props));
+                        .push((Role::Answer, shown(&Geometry::Point(Point(p))), props));
                     out.facts.points.push(p);
                 }
                 None => {
@@ -169,7 +169,7 @@ impl Task {
             let mut props = Map::new();
             props.insert("label".to_owned(), json!(label));
             out.geometries
-                .push((Role::Key, Geometry::Point(Point(*k)), props));
+                .push((Role::Key, shown(&Geometry::Point(Point(*k))), props));
         }
         out.score = total / self.labels.len().max(1) as f64;
         out.metrics

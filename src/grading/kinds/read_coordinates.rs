@@ -9,7 +9,7 @@ use crate::grading::answer::{ROOT, geojson_value, object_fields, plausible_numbe
 use crate::grading::geometry::POINT;
 use crate::grading::messages::AnswerError;
 use crate::grading::project::Crs;
-use crate::grading::result::{Role, ramp_down, round_m};
+use crate::grading::result::{Role, ramp_down, round_m, shown};
 
 #[derive(Debug)]
 pub(crate) struct Task {
@@ -84,12 +84,15 @@ impl Task {
         {
             out.geometries.push((
                 Role::Answer,
-                Geometry::Point(Point(answer_lonlat)),
+                shown(&Geometry::Point(Point(answer_lonlat))),
                 Map::new(),
             ));
         }
-        out.geometries
-            .push((Role::Key, Geometry::Point(Point(self.key)), Map::new()));
+        out.geometries.push((
+            Role::Key,
+            shown(&Geometry::Point(Point(self.key))),
+            Map::new(),
+        ));
         out.facts.axes_swapped = axes_swapped;
         Ok(out)
     }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::{BuildCtx, Outcome, builtin};
 use crate::grading::answer::{ROOT, object_fields, unique_strings};
 use crate::grading::messages::{AnswerError, Problem};
-use crate::grading::result::{Role, ramp_up, round_ratio};
+use crate::grading::result::{Role, ramp_up, round_ratio, shown};
 
 #[derive(Debug)]
 pub(crate) struct Task {
@@ -136,9 +136,9 @@ impl Task {
             };
             let mut props = Map::new();
             props.insert("id".to_owned(), json!(id));
-            out.geometries.push((role, g.clone(), props.clone()));
+            out.geometries.push((role, shown(g), props.clone()));
             if role == Role::Answer && self.key.contains(id) {
-                out.geometries.push((Role::Key, g.clone(), props));
+                out.geometries.push((Role::Key, shown(g), props));
             }
         }
         Ok(out)

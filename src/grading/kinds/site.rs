@@ -28,7 +28,7 @@ use crate::grading::messages::AnswerError;
 use crate::grading::metrics::nearest::Prepared;
 use crate::grading::metrics::overlay::{Shapes, from_shapes, overlay, to_shapes, union};
 use crate::grading::project::{from_plane, to_plane};
-use crate::grading::result::{FeedbackItem, Role, round_m, round_m2};
+use crate::grading::result::{FeedbackItem, Role, round_m, round_m2, shown};
 use crate::grading::spec::{Fields, LocalizedText};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,7 +412,8 @@ impl Task {
         out.score = if total > 0.0 { met / total } else { 0.0 };
         out.metrics
             .insert("rules".to_owned(), Value::Array(results));
-        out.geometries.push((Role::Answer, g.lonlat, Map::new()));
+        out.geometries
+            .push((Role::Answer, shown(&g.lonlat), Map::new()));
         Ok(out)
     }
 
