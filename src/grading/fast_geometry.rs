@@ -412,6 +412,35 @@ mod tests {
         assert!(strict(over.as_bytes(), LINE).is_err());
     }
 
+    /// Random decimal numbers of 1 to 25 digits, around the fast path's 15-digit edge and the
+    /// 19 digits a u64 holds: read bit for bit as serde_json reads them.
+    #[test]
+    fn numbers_round_exactly_as_serde_json_rounds_them() {
+        let mut rng = Lcg::new(11);
+        for _ in 0..20_000 {
+            let digits = 1 + rng.below(25) as usize;
+            let mut n: String = (0..digits)
+                .map(|_| char::from(b'0' + rng.below(10) as u8))
+                .collect();
+            // No leading zero before other digits (JSON forbids it).
+            while n.len() > 1 && n.starts_with('0') {
+                n.remove(0);
+            }
+            let point = rng.below(n.len() as u64 + 1) as usize;
+            if point > 0 && point < n.len() {
+                n.insert(point, '.');
+            } else if rng.below(2) == 0.0 {
+                // 0.000…: leading zeros after the point count as digits too.
+                n = format!("0.{}{n}", "0".repeat(rng.below(6) as usize));
+            }
+            if rng.below(2) == 0.0 {
+                n.insert(0, '-');
+            }
+            let doc = format!(r#"{{"geometry":{{"type":"Point","coordinates":[{n},0.5]}}}}"#);
+            same(&doc, POINT);
+        }
+    }
+
     /// Documents cut, spliced and with bytes replaced at random: whatever the fast reader takes,
     /// the strict reader reads the same.
     #[test]

@@ -1,6 +1,8 @@
 //! Strict JSON reading for answers: serde_json keeps the last of two equal keys and will happily
 //! build a value of ten million numbers, so answers are read through a visitor that refuses
 //! duplicated keys and stops once the document holds more values than any answer can need.
+//! (A well-formed `{"geometry": …}` answer skips this reader: see `fast_geometry`, which hands
+//! everything else, and so every error, back to it.)
 
 use std::cell::Cell;
 use std::fmt;
