@@ -10,6 +10,7 @@ use super::geometry::{MAX_VERTICES, Raw, RawGeometry, check_coordinates};
 use super::json::{self, JsonProblem};
 use super::messages::{AnswerError, Expected, Place, Problem, shape};
 use super::project::to_plane;
+use super::result::shown;
 use super::validate::{validate_line, validate_polygonal};
 
 /// Root name used in answer paths ("answer.geometry.coordinates[0]").
@@ -203,6 +204,5 @@ pub(crate) fn single_geometry(
 
 /// GeoJSON geometry object of a lon/lat geometry (for questions and self-answers).
 pub(crate) fn geojson_value(g: &Geometry) -> Value {
-    serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(g)))
-        .unwrap_or(Value::Null)
+    serde_json::to_value(shown(g)).unwrap_or(Value::Null)
 }

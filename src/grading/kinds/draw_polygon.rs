@@ -8,7 +8,7 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde_json::{Map, Value, json};
 
 use super::{BuildCtx, Outcome, builtin};
-use crate::grading::answer::{Planar, geojson_value, single_geometry};
+use crate::grading::answer::{Planar, single_geometry};
 use crate::grading::geodesic;
 use crate::grading::geometry::POLYGONAL;
 use crate::grading::messages::AnswerError;
@@ -20,7 +20,7 @@ use crate::grading::result::{Role, ramp_up, round_m2, round_ratio, shown};
 
 #[derive(Debug)]
 pub(crate) struct Task {
-    key_geometry: Geometry,
+    /// The key as the result and the self-answer show it.
     key_shown: geojson::Geometry,
     key_shapes: Shapes,
     /// For the edge overlay; `None` if the key could not be prepared (then i_overlay always).
@@ -105,7 +105,6 @@ impl Task {
             key_edges: edge_overlay::Key::new(parts, &key.lonlat),
             key_area_plane: parts_area_plane(parts),
             key_shown: shown(&key.lonlat),
-            key_geometry: key.lonlat.clone(),
             key_area_m2,
             zero_iou,
             full_iou,
@@ -200,7 +199,7 @@ impl Task {
     }
 
     pub(crate) fn self_answer(&self) -> Value {
-        json!({"geometry": geojson_value(&self.key_geometry)})
+        json!({"geometry": serde_json::to_value(&self.key_shown).unwrap_or(Value::Null)})
     }
 }
 
