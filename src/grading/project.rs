@@ -9,7 +9,7 @@
 
 use geo::Coord;
 
-use super::series::{atanh_small, sinh_small};
+use super::series::{atanh_small, sin_cos_small, sinh_small};
 
 /// GRS 80 semi-major axis (m).
 const A: f64 = 6_378_137.0;
@@ -135,13 +135,14 @@ fn series() -> &'static Series {
     })
 }
 
-/// τ' (tangent of the conformal latitude) from τ = tan φ (Karney 2011, eq. 7):
-/// τ' = τ √(1 + σ²) − σ √(1 + τ²) with σ = sinh(e · atanh(e sin φ)), both by their series
-/// (`series`: e sin φ ≤ e, σ < 0.0068 at every latitude; the closed form is the test's reference).
-fn taupf(tau: f64, e: f64) -> f64 {
-    let tau1 = norm(tau, 1.0);
-    let sig = sinh_small(e * atanh_small(e * tau / tau1));
-    tau * norm(sig, 1.0) - sig * tau1
+/// τ' (tangent of the conformal latitude) from sin φ and cos φ (Karney 2011, eq. 7):
+/// τ' = τ √(1 + σ²) − σ √(1 + τ²) with τ = tan φ, so √(1 + τ²) = 1 / cos φ, and
+/// σ = sinh(e · atanh(e sin φ)), both by their series (`series`: e sin φ ≤ e, σ < 0.0068 at
+/// every latitude; the closed form is the test's reference). From sine and cosine rather than
+/// τ because one `sin_cos` costs less than `tan` and the square root it would need.
+fn taupf(sin_phi: f64, cos_phi: f64, e: f64) -> f64 {
+    let sig = sinh_small(e * atanh_small(e * sin_phi));
+    sin_phi / cos_phi * norm(sig, 1.0) - sig / cos_phi
 }
 
 /// √(x² + y²) without `hypot`'s guard against overflow, which costs more than the rest of the
@@ -162,8 +163,15 @@ impl TransverseMercator {
     /// Longitude/latitude in degrees to easting/northing in metres (x = E, y = N).
     pub(crate) fn forward(&self, lon: f64, lat: f64) -> Coord {
         let s = series();
-        let (sin_lam, cos_lam) = (lon - self.lon0).to_radians().sin_cos();
-        let taup = taupf(lat.to_radians().tan(), s.e);
+        let lam = (lon - self.lon0).to_radians();
+        // Within 14° of the central meridian (all of Sweden, for every zone) by the series.
+        let (sin_lam, cos_lam) = if lam.abs() <= 0.25 {
+            sin_cos_small(lam)
+        } else {
+            lam.sin_cos()
+        };
+        let (sin_phi, cos_phi) = lat.to_radians().sin_cos();
+        let taup = taupf(sin_phi, cos_phi, s.e);
         // On the conformal sphere: ξ' = atan2(τ', cos λ), sinh η' = sin λ / r with
         // r = √(τ'² + cos² λ). Their double angles, which the series needs, follow from the same
         // quantities (as in GeographicLib's TransverseMercator::Forward), not from sin/cos/exp.
@@ -198,11 +206,20 @@ impl TransverseMercator {
         let (xip, etap) = krueger(xi, eta, &s.beta, -1.0);
         let (sin_xip, cos_xip) = xip.sin_cos();
         let sinh_etap = etap.sinh();
-        let chi = sin_xip.atan2(norm(sinh_etap, cos_xip));
+        let r = norm(sinh_etap, cos_xip);
+        let chi = sin_xip.atan2(r);
         let lam = sinh_etap.atan2(cos_xip);
         // Conformal to geodetic latitude by its series (Karney 2011, eq. 21's inverse; the
-        // δ coefficients of Lantmäteriet's formulas): no Newton iterations needed.
-        let phi = chi + clenshaw_sin(chi, &s.delta);
+        // δ coefficients of Lantmäteriet's formulas): no Newton iterations needed. The series
+        // wants sin 2χ and cos 2χ; sin χ and cos χ are the atan2's arguments over their norm.
+        let hyp = norm(sin_xip, r);
+        let (sin_chi, cos_chi) = (sin_xip / hyp, r / hyp);
+        let phi = chi
+            + clenshaw_sin(
+                2.0 * sin_chi * cos_chi,
+                (cos_chi - sin_chi) * (cos_chi + sin_chi),
+                &s.delta,
+            );
         Coord {
             x: self.lon0 + lam.to_degrees(),
             y: phi.to_degrees(),
@@ -258,10 +275,9 @@ fn clenshaw_complex(xi: f64, eta: f64, d: DoubleAngles, c: &[f64; 6], sign: f64)
     )
 }
 
-/// Σ c_j sin(2jχ) for real χ by Clenshaw's method: [`krueger`] on the real line, without its
-/// complex arithmetic and its `exp`.
-fn clenshaw_sin(chi: f64, c: &[f64; 6]) -> f64 {
-    let (s0, c0) = (2.0 * chi).sin_cos();
+/// Σ c_j sin(2jχ) for real χ, given sin 2χ and cos 2χ, by Clenshaw's method: [`krueger`] on
+/// the real line, without its complex arithmetic and its `exp`.
+fn clenshaw_sin(s0: f64, c0: f64, c: &[f64; 6]) -> f64 {
     let a = 2.0 * c0;
     let (mut y0, mut y1) = (0.0, 0.0);
     for pair in c.rchunks(2) {
@@ -309,7 +325,7 @@ mod tests {
         let mut tau = taup / e2m;
         let tol = f64::EPSILON.sqrt() * 0.1 * taup.abs().max(1.0);
         for _ in 0..8 {
-            let taupa = taupf(tau, s.e);
+            let taupa = taupf(tau / tau.hypot(1.0), 1.0 / tau.hypot(1.0), s.e);
             let dtau = (taup - taupa) * (1.0 + e2m * tau * tau)
                 / (e2m * tau.hypot(1.0) * taupa.hypot(1.0));
             tau += dtau;
@@ -333,7 +349,8 @@ mod tests {
         for i in 0..=18_000 {
             let lat = -89.99 + 0.009_999 * f64::from(i);
             let tau = lat.to_radians().tan();
-            let (fast, closed) = (taupf(tau, s.e), taupf_closed(tau, s.e));
+            let (sin, cos) = lat.to_radians().sin_cos();
+            let (fast, closed) = (taupf(sin, cos, s.e), taupf_closed(tau, s.e));
             assert!(
                 (fast - closed).abs() <= 4.0 * f64::EPSILON * closed.abs().max(1e-300),
                 "{lat}: {fast} vs {closed}"
@@ -382,7 +399,8 @@ mod tests {
         let s = series();
         for i in 0..=900 {
             let lat = -89.9 + 0.1998 * f64::from(i);
-            let taup = taupf(lat.to_radians().tan(), s.e);
+            let (sin, cos) = lat.to_radians().sin_cos();
+            let taup = taupf(sin, cos, s.e);
             let newton = tauf(taup, s).atan();
             let (series_phi, _) = krueger(taup.atan(), 0.0, &s.delta, 1.0);
             assert!(

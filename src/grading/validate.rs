@@ -16,7 +16,7 @@ use geo::kernels::Orientation;
 
 use super::messages::{AnswerError, InvalidReason, Place, Problem, invalid};
 use super::planar::{inside_ring, ring_area_signed};
-use super::sweep::{Sweep, TaggedSegment, find_contact, orient};
+use super::sweep::{NO_NEXT, Sweep, TaggedSegment, find_contact, orient, quick_side};
 
 /// Candidate pairs (segments whose boxes overlap) allowed per segment before a geometry is refused
 /// as too intricate. Drawings and real boundaries (all conformance fixtures up to 5 000 vertices)
@@ -97,12 +97,33 @@ pub(crate) fn validate_polygonal(
         }
     }
 
-    let mut segments = Vec::new();
+    // Consecutive edges share exactly one vertex; they are only wrong when they fold back onto
+    // each other (a spike). Checked here, one vertex at a time, so that the contact search below
+    // need not meet them.
+    for (_, _, ring) in &rings {
+        let v = &ring.verts;
+        let turns = v
+            .iter()
+            .zip(v.iter().cycle().skip(1))
+            .zip(v.iter().cycle().skip(2));
+        for (k, ((&a, &b), &c)) in turns.enumerate() {
+            if quick_side(a, b, c).is_none()
+                && orient(a, b, c) == Orientation::Collinear
+                && (a.x - b.x) * (c.x - b.x) + (a.y - b.y) * (c.y - b.y) > 0.0
+            {
+                return Err(invalid(ring.place((k + 1) % v.len()), InvalidReason::Spike));
+            }
+        }
+    }
+
+    let mut segments = Vec::with_capacity(rings.iter().map(|(_, _, r)| r.verts.len()).sum());
     for (g, (_, _, ring)) in rings.iter().enumerate() {
-        let n = ring.verts.len();
-        for (k, a) in ring.verts.iter().enumerate() {
-            let Some(b) = ring.verts.get((k + 1) % n) else {
-                continue;
+        let (v, first) = (&ring.verts, segments.len());
+        for (k, (a, b)) in v.iter().zip(v.iter().cycle().skip(1)).enumerate() {
+            let next = if k + 1 == v.len() {
+                first
+            } else {
+                first + k + 1
             };
             segments.push(TaggedSegment {
                 a: *a,
@@ -111,58 +132,30 @@ pub(crate) fn validate_polygonal(
                     u32::try_from(g).unwrap_or(u32::MAX),
                     u32::try_from(k).unwrap_or(u32::MAX),
                 ),
+                next: u32::try_from(next).unwrap_or(NO_NEXT),
             });
         }
     }
-    let ring_len = |g: u32| rings.get(g as usize).map_or(0, |(_, _, r)| r.verts.len());
     let budget = MAX_PAIRS_PER_SEGMENT
         .saturating_mul(segments.len())
         .saturating_add(MIN_PAIR_BUDGET);
-    let contact = find_contact(&segments, budget, |s, t| {
-        if s.tag.0 != t.tag.0 {
-            return Some(true);
-        }
-        let n = ring_len(s.tag.0) as u32;
-        let (i, j) = (s.tag.1, t.tag.1);
-        // Consecutive edges share exactly one vertex; they are only wrong when they fold back.
-        let (first, second) = if (i + 1) % n == j {
-            (s, t)
-        } else if (j + 1) % n == i {
-            (t, s)
-        } else {
-            return Some(true);
-        };
-        let (a, b, c) = (first.a, first.b, second.b);
-        let folds = orient(a, b, c) == Orientation::Collinear
-            && (a.x - b.x) * (c.x - b.x) + (a.y - b.y) * (c.y - b.y) > 0.0;
-        if folds { None } else { Some(false) }
-    });
-    let contact = match contact {
+    match find_contact(&segments, budget, |_, _| Some(true)) {
         Sweep::TooDense(pairs) => {
             return Err(AnswerError::new(Problem::TooIntricate {
                 segments: segments.len(),
                 pairs,
             }));
         }
-        Sweep::Contact(s, t) => Some((s, t)),
-        Sweep::Clear => None,
-    };
-    if let Some((s, t)) = contact {
-        let place_of = |seg: &TaggedSegment| {
-            rings
-                .get(seg.tag.0 as usize)
-                .map(|(_, _, r)| r.place(seg.tag.1 as usize))
-                .unwrap_or_default()
-        };
-        let n = ring_len(s.tag.0) as u32;
-        let adjacent =
-            s.tag.0 == t.tag.0 && ((s.tag.1 + 1) % n == t.tag.1 || (t.tag.1 + 1) % n == s.tag.1);
-        if adjacent {
-            // Name the vertex where the fold happens: the one the two edges share.
-            let shared = if (s.tag.1 + 1) % n == t.tag.1 { t } else { s };
-            return Err(invalid(place_of(&shared), InvalidReason::Spike));
+        Sweep::Contact(s, t) => {
+            let place_of = |seg: &TaggedSegment| {
+                rings
+                    .get(seg.tag.0 as usize)
+                    .map(|(_, _, r)| r.place(seg.tag.1 as usize))
+                    .unwrap_or_default()
+            };
+            return Err(invalid(place_of(&s), InvalidReason::Crossing(place_of(&t))));
         }
-        return Err(invalid(place_of(&s), InvalidReason::Crossing(place_of(&t))));
+        Sweep::Clear => {}
     }
 
     for (_, _, ring) in &rings {
