@@ -32,7 +32,7 @@
 use geo::{Coord, Distance, Geodesic, Geometry, Point, Polygon};
 use geographiclib_rs::InverseGeodesic;
 
-use super::series::atanh_small;
+use super::series::{atanh_small, sin_cos_lat};
 
 /// The WGS 84 ellipsoid, geographiclib's (SWEREF 99's GRS 80 in `project` differs in the ninth
 /// digit of the flattening).
@@ -152,7 +152,7 @@ pub(crate) struct Lat {
 
 /// [`Lat`] of geodetic latitude `lat_deg`.
 pub(crate) fn lat(lat_deg: f64) -> Lat {
-    let (sin, cos) = lat_deg.to_radians().sin_cos();
+    let (sin, cos) = sin_cos_lat(lat_deg.to_radians());
     Lat {
         t: tan_half_authalic(sin, authalic()),
         sin,

@@ -9,7 +9,7 @@
 
 use geo::Coord;
 
-use super::series::{atanh_small, sin_cos_small, sinh_small};
+use super::series::{atanh_small, sin_cos_lat, sin_cos_small, sinh_small};
 
 /// GRS 80 semi-major axis (m).
 const A: f64 = 6_378_137.0;
@@ -170,7 +170,7 @@ impl TransverseMercator {
         } else {
             lam.sin_cos()
         };
-        let (sin_phi, cos_phi) = lat.to_radians().sin_cos();
+        let (sin_phi, cos_phi) = sin_cos_lat(lat.to_radians());
         let taup = taupf(sin_phi, cos_phi, s.e);
         // On the conformal sphere: ξ' = atan2(τ', cos λ), sinh η' = sin λ / r with
         // r = √(τ'² + cos² λ). Their double angles, which the series needs, follow from the same
