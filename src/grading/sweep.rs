@@ -84,17 +84,16 @@ fn consecutive_pairs(segments: &[TaggedSegment]) -> usize {
 /// What a sweep found.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Sweep {
-    /// No relevant pair touches.
+    /// No pair touches.
     Clear,
-    /// A relevant pair touches (in input order).
+    /// A pair touches (in input order).
     Contact(TaggedSegment, TaggedSegment),
     /// More than the budget of candidate pairs (segments whose boxes overlap on both axes):
     /// edges crowd together so much that any overlay of them would be slow.
     TooDense(usize),
 }
 
-/// Finds a pair of touching segments, not consecutive ones, for which `relevant(s, t)` holds. Stops with
-/// [`Sweep::TooDense`] after `max_pairs` candidate pairs (segments whose boxes overlap), which
+/// Finds a pair of touching segments, consecutive ones aside. Stops with [`Sweep::TooDense`] after `max_pairs` candidate pairs (segments whose boxes overlap), which
 /// bounds the quadratic worst case (all segments overlapping on both axes, as in a fan of
 /// spikes); typical drawings need a few candidates per segment.
 ///
@@ -102,40 +101,20 @@ pub(crate) enum Sweep {
 /// boxes would fill too many cells (long spikes across the drawing), from a sweep along one axis.
 /// The sweep alone degrades on jagged rings, whose short edges span many others' positions on
 /// any axis: on a 1 000-vertex jittered circle it took 0.16 ms, the grid 0.03 ms.
-pub(crate) fn find_contact(
-    segments: &[TaggedSegment],
-    max_pairs: usize,
-    mut relevant: impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
-) -> Sweep {
-    if let Some(found) = grid_contact(segments, max_pairs, &mut relevant) {
-        return found;
-    }
-    sweep_contact(segments, max_pairs, relevant)
+pub(crate) fn find_contact(segments: &[TaggedSegment], max_pairs: usize) -> Sweep {
+    grid_contact(segments, max_pairs).unwrap_or_else(|| sweep_contact(segments, max_pairs))
 }
 
 /// Decides a candidate pair (`s` before `t` in input order): `Some` when the search ends there.
-fn decide(
-    s: &TaggedSegment,
-    t: &TaggedSegment,
-    relevant: &mut impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
-) -> Option<Sweep> {
-    match relevant(s, t) {
-        Some(true) => segments_touch(s.a, s.b, t.a, t.b).then_some(Sweep::Contact(*s, *t)),
-        Some(false) => None,
-        // `None`: the caller decided the pair is a contact on its own terms.
-        None => Some(Sweep::Contact(*s, *t)),
-    }
+fn decide(s: &TaggedSegment, t: &TaggedSegment) -> Option<Sweep> {
+    segments_touch(s.a, s.b, t.a, t.b).then_some(Sweep::Contact(*s, *t))
 }
 
 /// Cells a grid may fill per segment before the sweep is used instead.
 const MAX_CELL_ENTRIES_PER_SEGMENT: usize = 16;
 
 /// [`find_contact`] by a uniform grid; `None` where the sweep should do it.
-fn grid_contact(
-    segments: &[TaggedSegment],
-    max_pairs: usize,
-    relevant: &mut impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
-) -> Option<Sweep> {
+fn grid_contact(segments: &[TaggedSegment], max_pairs: usize) -> Option<Sweep> {
     if segments.len() < 2 {
         return None;
     }
@@ -183,7 +162,7 @@ fn grid_contact(
                 }
                 // In input order, so that messages name the earlier segment first.
                 let (s1, t1) = if i < j { (s, t) } else { (t, s) };
-                if let Some(found) = decide(s1, t1, relevant) {
+                if let Some(found) = decide(s1, t1) {
                     return Some(found);
                 }
             }
@@ -193,11 +172,7 @@ fn grid_contact(
 }
 
 /// [`find_contact`] by a sweep along one axis.
-fn sweep_contact(
-    segments: &[TaggedSegment],
-    max_pairs: usize,
-    mut relevant: impl FnMut(&TaggedSegment, &TaggedSegment) -> Option<bool>,
-) -> Sweep {
+fn sweep_contact(segments: &[TaggedSegment], max_pairs: usize) -> Sweep {
     // Pick the axis along which the segments are spread out most relative to their own extent.
     let (mut lo_x, mut hi_x, mut lo_y, mut hi_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     let (mut sum_x, mut sum_y) = (0.0, 0.0);
@@ -253,7 +228,7 @@ fn sweep_contact(
             }
             // Report in input order so that messages name the earlier segment first.
             let (s1, t1) = if e.i < f.i { (s, t) } else { (t, s) };
-            if let Some(found) = decide(s1, t1, &mut relevant) {
+            if let Some(found) = decide(s1, t1) {
                 return found;
             }
         }
@@ -298,14 +273,12 @@ mod tests {
                 next: NO_NEXT,
             }))
             .collect();
-        let hit = match find_contact(&segs, usize::MAX, |_, _| Some(true)) {
+        let hit = match find_contact(&segs, usize::MAX) {
             Sweep::Contact(s, t) => Some((s.tag, t.tag)),
             _ => None,
         };
         assert_eq!(hit, Some(((0, 500), (1, 0))));
-        let clear = find_contact(segs.get(..1000).unwrap_or_default(), usize::MAX, |_, _| {
-            Some(true)
-        });
+        let clear = find_contact(segs.get(..1000).unwrap_or_default(), usize::MAX);
         assert!(matches!(clear, Sweep::Clear));
         let fan: Vec<TaggedSegment> = (0..100)
             .map(|i| {
@@ -318,7 +291,7 @@ mod tests {
                 }
             })
             .collect();
-        let dense = find_contact(&fan, 10, |_, _| Some(false));
+        let dense = find_contact(&fan, 10);
         assert!(matches!(dense, Sweep::TooDense(11)));
     }
 
@@ -350,22 +323,16 @@ mod tests {
             Sweep::Clear => None,
             Sweep::TooDense(p) => panic!("too dense at {p}"),
         };
-        assert_eq!(
-            tags(find_contact(&star, usize::MAX, |_, _| Some(true))),
-            None
-        );
-        assert_eq!(
-            tags(sweep_contact(&star, usize::MAX, |_, _| Some(true))),
-            None
-        );
+        assert_eq!(tags(find_contact(&star, usize::MAX)), None);
+        assert_eq!(tags(sweep_contact(&star, usize::MAX)), None);
         // Tip 10 moved past tip 12 into the next valley: edges 9 and 10 cross spike 12's edges
         // 11 and 12, and nothing else.
         let valley = std::f64::consts::PI * 13.0 / 200.0;
         tips[10] = c(100.0 * valley.cos(), 100.0 * valley.sin());
         let crossed = ring(&tips);
         let found = [
-            tags(find_contact(&crossed, usize::MAX, |_, _| Some(true))),
-            tags(sweep_contact(&crossed, usize::MAX, |_, _| Some(true))),
+            tags(find_contact(&crossed, usize::MAX)),
+            tags(sweep_contact(&crossed, usize::MAX)),
         ];
         for hit in found {
             assert!(
@@ -404,8 +371,8 @@ mod tests {
                 Sweep::Clear => Some(false),
                 Sweep::TooDense(_) => None,
             };
-            let grid = found(find_contact(&segs, usize::MAX, |_, _| Some(true)));
-            let sweep = found(sweep_contact(&segs, usize::MAX, |_, _| Some(true)));
+            let grid = found(find_contact(&segs, usize::MAX));
+            let sweep = found(sweep_contact(&segs, usize::MAX));
             assert_eq!(grid, sweep, "case {case}");
             contacts += usize::from(grid == Some(true));
         }

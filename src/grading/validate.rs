@@ -139,7 +139,7 @@ pub(crate) fn validate_polygonal(
     let budget = MAX_PAIRS_PER_SEGMENT
         .saturating_mul(segments.len())
         .saturating_add(MIN_PAIR_BUDGET);
-    match find_contact(&segments, budget, |_, _| Some(true)) {
+    match find_contact(&segments, budget) {
         Sweep::TooDense(pairs) => {
             return Err(AnswerError::new(Problem::TooIntricate {
                 segments: segments.len(),
