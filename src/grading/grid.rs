@@ -27,9 +27,10 @@ pub(crate) type CellRange = ((usize, usize), (usize, usize));
 impl<T: Copy + Default> Grid<T> {
     /// Buckets the segments `segments()` yields (payload and ends; the closure is called three
     /// times and must yield the same segments each time). Cells are sized so that there are at
-    /// most `cells_per_segment` of them per segment (more where segments are long); `None` for fewer than one segment, a degenerate extent, or
-    /// when the boxes would fill more than `max_entries_per_segment` cells per segment on average
-    /// (long spikes across the drawing), where the caller has a better search.
+    /// most `cells_per_segment` of them per segment (more where segments are long); `None` for
+    /// fewer than one segment, a degenerate extent, or when the boxes would fill more than
+    /// `max_entries_per_segment` cells per segment on average (long spikes across the drawing),
+    /// where the caller has a better search.
     pub(crate) fn new<I>(
         segments: impl Fn() -> I,
         cells_per_segment: f64,

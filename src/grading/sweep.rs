@@ -93,9 +93,10 @@ pub(crate) enum Sweep {
     TooDense(usize),
 }
 
-/// Finds a pair of touching segments, consecutive ones aside. Stops with [`Sweep::TooDense`] after `max_pairs` candidate pairs (segments whose boxes overlap), which
-/// bounds the quadratic worst case (all segments overlapping on both axes, as in a fan of
-/// spikes); typical drawings need a few candidates per segment.
+/// Finds a pair of touching segments, consecutive ones aside. Stops with [`Sweep::TooDense`]
+/// after `max_pairs` candidate pairs (segments whose boxes overlap), which bounds the quadratic
+/// worst case (all segments overlapping on both axes, as in a fan of spikes); typical drawings
+/// need a few candidates per segment.
 ///
 /// Candidates come from a uniform grid (each pair met in one cell only), or, when the segments'
 /// boxes would fill too many cells (long spikes across the drawing), from a sweep along one axis.
