@@ -346,6 +346,27 @@ mod tests {
         assert!(reason(check(&[vec![ring(SQUARE), touching_hole]])).contains("touches"));
     }
 
+    /// The fold pass names a spike at its tip, even where the fold also makes other edges touch
+    /// (a ring of four or more) or is the only contact (a flat triangle).
+    #[test]
+    fn spikes_are_named_at_their_tip() {
+        let spike = ring(&[
+            (0., 0.),
+            (10., 0.),
+            (10., 10.),
+            (10., 15.),
+            (10., 10.),
+            (0., 10.),
+            (0., 0.),
+        ]);
+        let m = reason(check(&[vec![spike]]));
+        assert!(m.contains("folds back") && m.contains("vertex 3"), "{m}");
+        // Its tip is (10, 0), where the ring turns back to (5, 0).
+        let flat = ring(&[(0., 0.), (10., 0.), (5., 0.), (0., 0.)]);
+        let m = reason(check(&[vec![flat]]));
+        assert!(m.contains("folds back") && m.contains("vertex 1"), "{m}");
+    }
+
     #[test]
     fn lines() {
         let at = Place::default();
