@@ -32,7 +32,7 @@
 use geo::{Coord, Distance, Geodesic, Geometry, Point, Polygon};
 use geographiclib_rs::InverseGeodesic;
 
-use super::series::{atanh_small, sin_cos_lat};
+use super::series::{atanh_small, sin_cos_lat, wrap_rad};
 
 /// The WGS 84 ellipsoid, geographiclib's (SWEREF 99's GRS 80 in `project` differs in the ninth
 /// digit of the flattening).
@@ -185,8 +185,7 @@ fn local(a: Coord, b: Coord, sin_lat: f64, cos_lat: f64) -> Local {
     let w2 = 1.0 - WGS84_E2 * sin_lat * sin_lat;
     let n = WGS84_A / w2.sqrt();
     let m = n * (1.0 - WGS84_E2) / w2;
-    let mut dlon = (b.x - a.x).to_radians();
-    dlon -= std::f64::consts::TAU * (dlon / std::f64::consts::TAU).round();
+    let dlon = wrap_rad((b.x - a.x).to_radians());
     Local {
         north: m * (b.y - a.y).to_radians(),
         east: n * cos_lat * dlon,
@@ -272,8 +271,7 @@ fn tan_half_authalic(s: f64, k: &Authalic) -> f64 {
 /// so a counter-clockwise ring sums to minus its area; with the lens, 20–50 times cheaper than
 /// solving the inverse geodesic problem for the edge.
 fn edge_excess(lon1: f64, t1: f64, lon2: f64, t2: f64) -> f64 {
-    let dlon = (lon2 - lon1).to_radians();
-    let dlon = dlon - std::f64::consts::TAU * (dlon / std::f64::consts::TAU).round();
+    let dlon = wrap_rad((lon2 - lon1).to_radians());
     let x = dlon / 2.0;
     if x.abs() < SERIES_HALF_DLON {
         // A short edge: tan and atan by their series, which the next terms (x⁹ and z¹¹,

@@ -42,6 +42,7 @@ pub(crate) mod json;
 mod kinds;
 mod messages;
 mod metrics;
+mod monotone;
 mod planar;
 pub(crate) mod project;
 mod result;

@@ -10,6 +10,7 @@ use geo::Coord;
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 
 use super::grid::Grid;
+use super::monotone::chain_contact;
 
 /// Exact orientation of `r` relative to the directed line `p → q`.
 pub(crate) fn orient(p: Coord, q: Coord, r: Coord) -> Orientation {
@@ -71,13 +72,13 @@ pub(crate) struct TaggedSegment {
 pub(crate) const NO_NEXT: u32 = u32::MAX;
 
 /// Whether segments `i` and `j` follow one another.
-fn consecutive(s: &TaggedSegment, i: u32, t: &TaggedSegment, j: u32) -> bool {
+pub(crate) fn consecutive(s: &TaggedSegment, i: u32, t: &TaggedSegment, j: u32) -> bool {
     s.next == j || t.next == i
 }
 
 /// Candidate pairs counted before any search: every consecutive pair's boxes overlap (they share
 /// a vertex), so budgets count them as before they were skipped.
-fn consecutive_pairs(segments: &[TaggedSegment]) -> usize {
+pub(crate) fn consecutive_pairs(segments: &[TaggedSegment]) -> usize {
     segments.iter().filter(|s| s.next != NO_NEXT).count()
 }
 
@@ -98,16 +99,20 @@ pub(crate) enum Sweep {
 /// worst case (all segments overlapping on both axes, as in a fan of spikes); typical drawings
 /// need a few candidates per segment.
 ///
-/// Candidates come from a uniform grid (each pair met in one cell only), or, when the segments'
+/// Candidates come from monotone chains where rings are smooth (`monotone`: a 1 000-vertex
+/// drawing's contact search in a fifth of the grid's instructions), else from a uniform grid
+/// (each pair met in one cell only), or, when the segments'
 /// boxes would fill too many cells (long spikes across the drawing), from a sweep along one axis.
 /// The sweep alone degrades on jagged rings, whose short edges span many others' positions on
 /// any axis: on a 1 000-vertex jittered circle it took 0.16 ms, the grid 0.03 ms.
 pub(crate) fn find_contact(segments: &[TaggedSegment], max_pairs: usize) -> Sweep {
-    grid_contact(segments, max_pairs).unwrap_or_else(|| sweep_contact(segments, max_pairs))
+    chain_contact(segments, max_pairs)
+        .or_else(|| grid_contact(segments, max_pairs))
+        .unwrap_or_else(|| sweep_contact(segments, max_pairs))
 }
 
 /// Decides a candidate pair (`s` before `t` in input order): `Some` when the search ends there.
-fn decide(s: &TaggedSegment, t: &TaggedSegment) -> Option<Sweep> {
+pub(crate) fn decide(s: &TaggedSegment, t: &TaggedSegment) -> Option<Sweep> {
     segments_touch(s.a, s.b, t.a, t.b).then_some(Sweep::Contact(*s, *t))
 }
 

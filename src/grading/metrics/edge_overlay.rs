@@ -29,6 +29,7 @@ use crate::grading::geodesic;
 use crate::grading::grid::Grid;
 use crate::grading::planar::{inside_ring, ring_area_signed};
 use crate::grading::project::from_plane;
+use crate::grading::series::wrap_rad;
 use crate::grading::sweep::{orient, quick_side, segments_touch};
 
 /// Candidate pairs (boxes overlapping) per edge the crossing search may meet before giving the
@@ -147,8 +148,7 @@ fn terms(origin: Origin, p: Vertex, q: Vertex, short: bool) -> (f64, f64) {
     };
     let o = origin.plane;
     let plane = (p.plane.x - o.x) * (q.plane.y - o.y) - (q.plane.x - o.x) * (p.plane.y - o.y);
-    let dlon = (q.lonlat.x - p.lonlat.x).to_radians();
-    let dlon = dlon - std::f64::consts::TAU * (dlon / std::f64::consts::TAU).round();
+    let dlon = wrap_rad((q.lonlat.x - p.lonlat.x).to_radians());
     (
         plane,
         area(p.lonlat, p.lat, q.lonlat, q.lat) + origin.strip_m2_per_rad * dlon,
