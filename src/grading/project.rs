@@ -9,7 +9,7 @@
 
 use geo::Coord;
 
-use super::series::{atanh_small, sin_cos_lat, sin_cos_small, sinh_small};
+use super::series::{atan_small, atanh_small, sin_cos_lat, sin_cos_small, sinh_small};
 
 /// GRS 80 semi-major axis (m).
 const A: f64 = 6_378_137.0;
@@ -78,6 +78,9 @@ struct Series {
     beta: [f64; 6],
     /// Conformal → geodetic latitude (φ = χ + Σ δ_j sin 2jχ).
     delta: [f64; 6],
+    /// Geodetic → conformal latitude (χ = φ + Σ γ_j sin 2jφ; PROJ's `cbg`, Karney 2011 eq. 22's
+    /// companion).
+    gamma: [f64; 6],
     e: f64,
 }
 
@@ -124,12 +127,24 @@ fn series() -> &'static Series {
             4174.0 / 315.0 * n5 - 144_838.0 / 6237.0 * n6,
             601_676.0 / 22275.0 * n6,
         ];
+        let gamma = [
+            -2.0 * n + 2.0 / 3.0 * n2 + 4.0 / 3.0 * n3 - 82.0 / 45.0 * n4
+                + 32.0 / 45.0 * n5
+                + 4642.0 / 4725.0 * n6,
+            5.0 / 3.0 * n2 - 16.0 / 15.0 * n3 - 13.0 / 9.0 * n4 + 904.0 / 315.0 * n5
+                - 1522.0 / 945.0 * n6,
+            -26.0 / 15.0 * n3 + 34.0 / 21.0 * n4 + 8.0 / 5.0 * n5 - 12686.0 / 2835.0 * n6,
+            1237.0 / 630.0 * n4 - 12.0 / 5.0 * n5 - 24832.0 / 14175.0 * n6,
+            -734.0 / 315.0 * n5 + 109_598.0 / 31185.0 * n6,
+            444_337.0 / 155_925.0 * n6,
+        ];
         let e2 = F * (2.0 - F);
         Series {
             rect_radius,
             alpha,
             beta,
             delta,
+            gamma,
             e: e2.sqrt(),
         }
     })
@@ -143,6 +158,27 @@ fn series() -> &'static Series {
 fn taupf(sin_phi: f64, cos_phi: f64, e: f64) -> f64 {
     let sig = sinh_small(e * atanh_small(e * sin_phi));
     sin_phi / cos_phi * norm(sig, 1.0) - sig / cos_phi
+}
+
+/// ξ' = atan2(τ', cos λ) for |λ| ≤ 0.25 without `atan2` (a tenth of a polygon grade's
+/// projection): the conformal latitude χ = atan τ' by its series in φ (`gamma`), then ξ' − χ,
+/// whose tangent τ'(1 − cos λ) / (cos λ + τ'²) is at most (1 − cos λ) / (2 √cos λ) < 0.016, by
+/// atan's. The same route as PROJ's `tmerc`, which also takes χ from that series.
+fn xip_near_meridian(
+    phi: f64,
+    sin_phi: f64,
+    cos_phi: f64,
+    taup: f64,
+    cos_lam: f64,
+    gamma: &[f64; 6],
+) -> f64 {
+    let chi = phi
+        + clenshaw_sin(
+            2.0 * sin_phi * cos_phi,
+            (cos_phi - sin_phi) * (cos_phi + sin_phi),
+            gamma,
+        );
+    chi + atan_small(taup * (1.0 - cos_lam) / (cos_lam + taup * taup))
 }
 
 /// √(x² + y²) without `hypot`'s guard against overflow, which costs more than the rest of the
@@ -166,18 +202,24 @@ impl TransverseMercator {
         let lam = (lon - self.lon0).to_radians();
         // Within 14° of the central meridian (all of Sweden, for every zone) by the series
         // directly: through `sin_cos_lat`'s table, as the latitude goes, a grade cost 1 % more.
-        let (sin_lam, cos_lam) = if lam.abs() <= 0.25 {
+        let near = lam.abs() <= 0.25;
+        let (sin_lam, cos_lam) = if near {
             sin_cos_small(lam)
         } else {
             lam.sin_cos()
         };
-        let (sin_phi, cos_phi) = sin_cos_lat(lat.to_radians());
+        let phi = lat.to_radians();
+        let (sin_phi, cos_phi) = sin_cos_lat(phi);
         let taup = taupf(sin_phi, cos_phi, s.e);
         // On the conformal sphere: ξ' = atan2(τ', cos λ), sinh η' = sin λ / r with
         // r = √(τ'² + cos² λ). Their double angles, which the series needs, follow from the same
         // quantities (as in GeographicLib's TransverseMercator::Forward), not from sin/cos/exp.
         let r = norm(taup, cos_lam);
-        let xip = taup.atan2(cos_lam);
+        let xip = if near {
+            xip_near_meridian(phi, sin_phi, cos_phi, taup, cos_lam, &s.gamma)
+        } else {
+            taup.atan2(cos_lam)
+        };
         let sinh_etap = sin_lam / r;
         let cosh_etap = norm(sinh_etap, 1.0);
         let etap = (sinh_etap.abs() + sinh_etap * sinh_etap / (1.0 + cosh_etap))
@@ -392,6 +434,29 @@ mod tests {
         }
         // A few units in the last place of coordinates of up to 10 000 km (ulp: 2e-9 m).
         assert!(worst < 1e-8, "{worst} m");
+    }
+
+    /// ξ' by the conformal latitude's series and atan's agrees with `atan2` to a few units in
+    /// the last place (1e-15 rad is 6 nm on the ground), pole to pole, wherever it is used.
+    #[test]
+    fn conformal_route_matches_atan2() {
+        let s = series();
+        let mut worst: f64 = 0.0;
+        for i in 0..=1780 {
+            let phi = (-89.0 + 0.1 * f64::from(i)).to_radians();
+            let (sin_phi, cos_phi) = sin_cos_lat(phi);
+            let taup = taupf(sin_phi, cos_phi, s.e);
+            assert!(
+                (xip_near_meridian(phi, sin_phi, cos_phi, taup, 1.0, &s.gamma) - taup.atan()).abs()
+                    < 1e-15
+            );
+            for j in -50..=50 {
+                let (_, cos_lam) = sin_cos_small(0.005 * f64::from(j));
+                let fast = xip_near_meridian(phi, sin_phi, cos_phi, taup, cos_lam, &s.gamma);
+                worst = worst.max((fast - taup.atan2(cos_lam)).abs());
+            }
+        }
+        assert!(worst < 1e-15, "{worst} rad");
     }
 
     /// The latitude series agrees with Newton's method on τ (Karney 2011, eqs. 19–21).

@@ -47,6 +47,15 @@ pub(crate) fn sinh_small(y: f64) -> f64 {
     y * (1.0 + y2 * (1.0 / 6.0 + y2 * (1.0 / 120.0 + y2 * (1.0 / 5040.0 + y2 / 362_880.0))))
 }
 
+/// atan t for |t| ≤ 0.02 (t Σ (−t²)^k / (2k + 1) through t^11; the first omitted term, t^13/13,
+/// is below 4e-21 t).
+pub(crate) fn atan_small(t: f64) -> f64 {
+    debug_assert!(t.abs() <= 0.02, "atan_small({t})");
+    let t2 = t * t;
+    t * (1.0
+        - t2 * (1.0 / 3.0 - t2 * (1.0 / 5.0 - t2 * (1.0 / 7.0 - t2 * (1.0 / 9.0 - t2 / 11.0)))))
+}
+
 /// sin x and cos x for |x| ≤ 0.25 (through x^13/13! and x^12/12!; the first omitted terms,
 /// x^15/15! and x^14/14!, are below 1e-21 and 5e-20).
 pub(crate) fn sin_cos_small(x: f64) -> (f64, f64) {
@@ -179,6 +188,12 @@ mod tests {
             assert!(
                 (fast - exact).abs() <= 2.0 * f64::EPSILON * exact.abs(),
                 "atanh {u}: {fast} vs {exact}"
+            );
+            let t = 0.02 * f64::from(i) / 10_000.0;
+            let (fast, exact) = (atan_small(t), t.atan());
+            assert!(
+                (fast - exact).abs() <= 2.0 * f64::EPSILON * exact.abs(),
+                "atan {t}: {fast} vs {exact}"
             );
             let y = 0.01 * f64::from(i) / 10_000.0;
             let (fast, exact) = (sinh_small(y), y.sinh());
