@@ -9,7 +9,7 @@ use super::fast_geometry;
 use super::geometry::{MAX_VERTICES, Raw, RawGeometry, check_coordinates};
 use super::json::{self, JsonProblem};
 use super::messages::{AnswerError, Expected, Place, Problem, shape};
-use super::project::to_plane;
+use super::project::{to_plane, to_plane_sin_cos};
 use super::result::shown;
 use super::validate::{validate_line, validate_polygonal};
 
@@ -84,14 +84,29 @@ pub(crate) enum Planar {
 pub(crate) struct Checked {
     pub(crate) lonlat: Geometry,
     pub(crate) plane: Planar,
+    /// For a Polygon or MultiPolygon, the sine and cosine of every position's latitude (parts,
+    /// rings, positions in order), which the projection computed and the area terms need again;
+    /// empty for other types.
+    pub(crate) sin_cos_lat: Vec<(f64, f64)>,
 }
 
 fn project_line(l: &[Coord]) -> Vec<Coord> {
     l.iter().map(|c| to_plane(*c)).collect()
 }
 
-fn project_rings(rs: &[Vec<Coord>]) -> Vec<Vec<Coord>> {
-    rs.iter().map(|r| project_line(r)).collect()
+/// Projects rings, appending each position's latitude sine and cosine to `sin_cos_lat`.
+fn project_rings(rs: &[Vec<Coord>], sin_cos_lat: &mut Vec<(f64, f64)>) -> Vec<Vec<Coord>> {
+    rs.iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| {
+                    let (plane, sin_cos) = to_plane_sin_cos(*c);
+                    sin_cos_lat.push(sin_cos);
+                    plane
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Runs the coordinate checks (with the answer vertex limit when `limit_vertices`), projects and
@@ -108,6 +123,7 @@ pub(crate) fn check(
             feature: g.feature,
             ..Place::default()
         };
+        let mut sin_cos_lat = Vec::new();
         let plane = match &g.raw {
             Raw::Point(c) => Planar::Point(to_plane(*c)),
             Raw::Line(l) => {
@@ -131,12 +147,17 @@ pub(crate) fn check(
                 Planar::MultiLine(parts)
             }
             Raw::Polygon(rs) => {
-                let parts = vec![project_rings(rs)];
+                sin_cos_lat.reserve_exact(rs.iter().map(Vec::len).sum());
+                let parts = vec![project_rings(rs, &mut sin_cos_lat)];
                 validate_polygonal(&parts, g.feature, false)?;
                 Planar::Polygons(parts)
             }
             Raw::MultiPolygon(ps) => {
-                let parts: Vec<_> = ps.iter().map(|rs| project_rings(rs)).collect();
+                sin_cos_lat.reserve_exact(ps.iter().flatten().map(Vec::len).sum());
+                let parts: Vec<_> = ps
+                    .iter()
+                    .map(|rs| project_rings(rs, &mut sin_cos_lat))
+                    .collect();
                 validate_polygonal(&parts, g.feature, true)?;
                 Planar::Polygons(parts)
             }
@@ -144,6 +165,7 @@ pub(crate) fn check(
         out.push(Checked {
             lonlat: g.raw.into_geo(),
             plane,
+            sin_cos_lat,
         });
     }
     Ok(out)

@@ -153,6 +153,12 @@ pub(crate) struct Lat {
 /// [`Lat`] of geodetic latitude `lat_deg`.
 pub(crate) fn lat(lat_deg: f64) -> Lat {
     let (sin, cos) = sin_cos_lat(lat_deg.to_radians());
+    lat_of(sin, cos)
+}
+
+/// [`Lat`] of the latitude whose sine and cosine are known (as `series::sin_cos_lat` gives them,
+/// so that the result is [`lat`]'s to the bit).
+pub(crate) fn lat_of(sin: f64, cos: f64) -> Lat {
     Lat {
         t: tan_half_authalic(sin, authalic()),
         sin,

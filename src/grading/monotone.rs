@@ -40,12 +40,6 @@ impl Axis {
             Axis::Y => Axis::X,
         }
     }
-
-    /// The segment's extent along this axis.
-    fn range(self, s: &TaggedSegment) -> (f64, f64) {
-        let (a, b) = (self.of(s.a), self.of(s.b));
-        (a.min(b), a.max(b))
-    }
 }
 
 /// Segments `start..end` of the slice searched, one after another on a ring, all heading into
@@ -61,21 +55,47 @@ struct Chain {
 }
 
 impl Chain {
+    /// The chain of the segments `start..end`, from the first's start `a` to the last's end `b`.
+    fn new(start: usize, end: usize, grows: (bool, bool), a: Coord, b: Coord) -> Chain {
+        Chain {
+            start,
+            end,
+            grows,
+            lo: Coord {
+                x: a.x.min(b.x),
+                y: a.y.min(b.y),
+            },
+            hi: Coord {
+                x: a.x.max(b.x),
+                y: a.y.max(b.y),
+            },
+        }
+    }
+
     fn len(&self) -> usize {
         self.end - self.start
     }
 
-    /// The index of the segment `p`-th in the order of growing `axis`.
-    fn at(&self, p: usize, axis: Axis) -> usize {
-        let grows = match axis {
+    fn grows(&self, axis: Axis) -> bool {
+        match axis {
             Axis::X => self.grows.0,
             Axis::Y => self.grows.1,
-        };
-        if grows {
+        }
+    }
+
+    /// The index of the segment `p`-th in the order of growing `axis`.
+    fn at(&self, p: usize, axis: Axis) -> usize {
+        if self.grows(axis) {
             self.start + p
         } else {
             self.end - 1 - p
         }
+    }
+
+    /// The extent along `axis` of one of its segments: known in order, the chain being monotone.
+    fn range(&self, s: &TaggedSegment, axis: Axis) -> (f64, f64) {
+        let (a, b) = (axis.of(s.a), axis.of(s.b));
+        if self.grows(axis) { (a, b) } else { (b, a) }
     }
 
     /// Positions (in the order of growing `axis`) of the segments whose extent along `axis`
@@ -90,7 +110,7 @@ impl Chain {
         let range = |p: usize| {
             segments
                 .get(self.at(p, axis))
-                .map_or((f64::MAX, f64::MAX), |s| axis.range(s))
+                .map_or((f64::MAX, f64::MAX), |s| self.range(s, axis))
         };
         let first = partition(self.len(), |p| range(p).1 < lo);
         let end = partition(self.len(), |p| range(p).0 <= hi);
@@ -123,44 +143,22 @@ fn chains(segments: &[TaggedSegment], max_chains: usize) -> Option<Vec<Chain>> {
     let mut out = Vec::with_capacity(max_chains.min(segments.len()));
     let mut segs = segments.iter().enumerate();
     let (_, first) = segs.next()?;
-    let new_chain = |start: usize, s: &TaggedSegment| Chain {
-        start,
-        end: start + 1,
-        grows: quadrant(s),
-        lo: Coord {
-            x: s.a.x.min(s.b.x),
-            y: s.a.y.min(s.b.y),
-        },
-        hi: Coord {
-            x: s.a.x.max(s.b.x),
-            y: s.a.y.max(s.b.y),
-        },
-    };
-    let (mut chain, mut last) = (new_chain(0, first), first);
+    // The chain being extended: where it starts, its first vertex, its quadrant.
+    let (mut start, mut from, mut grows, mut last) = (0, first.a, quadrant(first), first);
     for (i, s) in segs {
-        if last.next as usize == i && s.a == last.b && quadrant(s) == chain.grows {
-            chain.end = i + 1;
-            chain.lo = Coord {
-                x: chain.lo.x.min(s.b.x),
-                y: chain.lo.y.min(s.b.y),
-            };
-            chain.hi = Coord {
-                x: chain.hi.x.max(s.b.x),
-                y: chain.hi.y.max(s.b.y),
-            };
-        } else {
+        if last.next as usize != i || s.a != last.b || quadrant(s) != grows {
             if out.len() == max_chains {
                 return None;
             }
-            out.push(chain);
-            chain = new_chain(i, s);
+            out.push(Chain::new(start, i, grows, from, last.b));
+            (start, from, grows) = (i, s.a, quadrant(s));
         }
         last = s;
     }
     if out.len() == max_chains {
         return None;
     }
-    out.push(chain);
+    out.push(Chain::new(start, segments.len(), grows, from, last.b));
     Some(out)
 }
 
@@ -237,24 +235,24 @@ fn chain_pair(
     for p in c.span(segments, axis, lo, hi) {
         let i = c.at(p, axis);
         let Some(s) = segments.get(i) else { continue };
-        let (s_lo, s_hi) = axis.range(s);
-        let (s_across_lo, s_across_hi) = across.range(s);
+        let (s_lo, s_hi) = c.range(s, axis);
+        let (s_across_lo, s_across_hi) = c.range(s, across);
         // The segments of `d` whose extent ends before this one's starts end before every later
         // one's too: their ends only grow along both chains.
         while q0 < d_span.end
             && segments
                 .get(d.at(q0, axis))
-                .is_some_and(|t| axis.range(t).1 < s_lo)
+                .is_some_and(|t| d.range(t, axis).1 < s_lo)
         {
             q0 += 1;
         }
         for q in q0..d_span.end {
             let j = d.at(q, axis);
             let Some(t) = segments.get(j) else { continue };
-            if axis.range(t).0 > s_hi {
+            if d.range(t, axis).0 > s_hi {
                 break;
             }
-            let (t_lo, t_hi) = across.range(t);
+            let (t_lo, t_hi) = d.range(t, across);
             if t_lo > s_across_hi || t_hi < s_across_lo || consecutive(s, i as u32, t, j as u32) {
                 continue;
             }

@@ -198,6 +198,12 @@ impl TransverseMercator {
 
     /// Longitude/latitude in degrees to easting/northing in metres (x = E, y = N).
     pub(crate) fn forward(&self, lon: f64, lat: f64) -> Coord {
+        self.forward_sin_cos(lon, lat).0
+    }
+
+    /// [`Self::forward`], also giving the sine and cosine of the latitude (`sin_cos_lat`'s), which
+    /// a polygon's area terms need again.
+    pub(crate) fn forward_sin_cos(&self, lon: f64, lat: f64) -> (Coord, (f64, f64)) {
         let s = series();
         let lam = (lon - self.lon0).to_radians();
         // Within 14° of the central meridian (all of Sweden, for every zone) by the series
@@ -234,10 +240,11 @@ impl TransverseMercator {
         };
         let (xi, eta) = clenshaw_complex(xip, etap, double, &s.alpha, 1.0);
         let scale = self.k0 * s.rect_radius;
-        Coord {
+        let plane = Coord {
             x: self.false_easting + scale * eta,
             y: self.false_northing + scale * xi,
-        }
+        };
+        (plane, (sin_phi, cos_phi))
     }
 
     /// Easting/northing in metres (x = E, y = N) to longitude/latitude in degrees.
@@ -351,6 +358,11 @@ pub fn from_crs(epsg: u16, e: f64, n: f64) -> Option<(f64, f64)> {
 /// to WGS 84 here, as PROJ does for EPSG:4326 → EPSG:3006 (a null transformation).
 pub(crate) fn to_plane(c: Coord) -> Coord {
     TransverseMercator::SWEREF99_TM.forward(c.x, c.y)
+}
+
+/// [`to_plane`], also giving the sine and cosine of the latitude.
+pub(crate) fn to_plane_sin_cos(c: Coord) -> (Coord, (f64, f64)) {
+    TransverseMercator::SWEREF99_TM.forward_sin_cos(c.x, c.y)
 }
 
 /// The EPSG:3006 plane back to WGS 84 lon/lat.

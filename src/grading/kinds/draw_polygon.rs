@@ -117,7 +117,7 @@ impl Task {
             return Ok(Outcome::default());
         };
         let o = self
-            .edge_overlay(parts, &g.lonlat)
+            .edge_overlay(parts, &g.lonlat, &g.sin_cos_lat)
             .unwrap_or_else(|| self.graph_overlay(parts, &g.lonlat));
         let union = o.answer_plane + self.key_area_plane - o.intersection_plane;
         let iou = if union > 0.0 {
@@ -163,9 +163,14 @@ impl Task {
     }
 
     /// The overlay for boundaries in general position; `None` leaves it to [`Self::graph_overlay`].
-    fn edge_overlay(&self, parts: &[Vec<Vec<Coord>>], lonlat: &Geometry) -> Option<Overlaid> {
+    fn edge_overlay(
+        &self,
+        parts: &[Vec<Vec<Coord>>],
+        lonlat: &Geometry,
+        sin_cos_lat: &[(f64, f64)],
+    ) -> Option<Overlaid> {
         let key = self.key_edges.as_ref()?;
-        let answer = Prepared::new(parts, lonlat, key.origin())?;
+        let answer = Prepared::new(parts, lonlat, sin_cos_lat, key.origin())?;
         let m = edge_overlay::overlay(&answer, key)?;
         Some(Overlaid {
             intersection_plane: m.intersection_plane,
