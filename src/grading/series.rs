@@ -56,6 +56,28 @@ pub(crate) fn atan_small(t: f64) -> f64 {
         - t2 * (1.0 / 3.0 - t2 * (1.0 / 5.0 - t2 * (1.0 / 7.0 - t2 * (1.0 / 9.0 - t2 / 11.0)))))
 }
 
+/// sinh x and cosh x for |x| ≤ 0.25 (through x^13/13! and x^14/14!; the first omitted terms,
+/// x^15/15! and x^16/16!, are below 1e-21 x and 3e-23).
+pub(crate) fn sinh_cosh_small(x: f64) -> (f64, f64) {
+    debug_assert!(x.abs() <= 0.25, "sinh_cosh_small({x})");
+    let x2 = x * x;
+    let sinh = x
+        * (1.0
+            + x2 * (1.0 / 6.0
+                + x2 * (1.0 / 120.0
+                    + x2 * (1.0 / 5040.0
+                        + x2 * (1.0 / 362_880.0
+                            + x2 * (1.0 / 39_916_800.0 + x2 / 6_227_020_800.0))))));
+    let cosh = 1.0
+        + x2 * (0.5
+            + x2 * (1.0 / 24.0
+                + x2 * (1.0 / 720.0
+                    + x2 * (1.0 / 40320.0
+                        + x2 * (1.0 / 3_628_800.0
+                            + x2 * (1.0 / 479_001_600.0 + x2 / 87_178_291_200.0))))));
+    (sinh, cosh)
+}
+
 /// sin x and cos x for |x| ≤ 0.25 (through x^13/13! and x^12/12!; the first omitted terms,
 /// x^15/15! and x^14/14!, are below 1e-21 and 5e-20).
 pub(crate) fn sin_cos_small(x: f64) -> (f64, f64) {
@@ -207,6 +229,12 @@ mod tests {
                 (sin - exact_sin).abs() <= 2.0 * f64::EPSILON * exact_sin.abs()
                     && (cos - exact_cos).abs() <= 2.0 * f64::EPSILON,
                 "sin_cos {x}: {sin}, {cos} vs {exact_sin}, {exact_cos}"
+            );
+            let (sinh, cosh) = sinh_cosh_small(x);
+            assert!(
+                (sinh - x.sinh()).abs() <= 2.0 * f64::EPSILON * x.sinh().abs()
+                    && (cosh - x.cosh()).abs() <= 2.0 * f64::EPSILON * x.cosh(),
+                "sinh_cosh {x}: {sinh}, {cosh}"
             );
         }
     }
