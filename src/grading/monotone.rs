@@ -2,9 +2,9 @@
 //! into one quadrant (x and y each never falling, or never rising) cannot touch itself except
 //! where consecutive segments meet, so only segments of different chains whose boxes overlap need
 //! testing, and those are found by walking both chains along one axis at once. A drawn or traced
-//! boundary of 1 000 vertices has about sixty chains; the grid meets every segment's neighbours
-//! and cost five times as many instructions on such a ring. Jagged rings (a chain of one or two
-//! segments) keep the grid (`sweep::find_contact`).
+//! boundary of 1 000 vertices has about sixty chains; the grid, which meets every segment's
+//! neighbours, cost three times as many instructions on such a ring. Jagged rings (a chain of one
+//! or two segments) keep the grid (`sweep::find_contact`).
 //!
 //! Why a chain cannot touch itself: with consecutive vertices distinct, along a chain heading
 //! into (+x, +y) one coordinate grows strictly from each vertex to the next and neither falls, so

@@ -1,10 +1,11 @@
 //! Taylor series for the small arguments the projection gives them: every `atanh(e sin φ)` has
 //! |e sin φ| ≤ e ≈ 0.082, the sinh of e times that stays below 0.0068, and a longitude within
-//! Sweden lies less than 0.25 rad from any SWEREF 99 zone's central meridian; a latitude's sine
+//! Sweden lies less than 0.25 rad from any SWEREF 99 zone's central meridian (so do η and η' of
+//! the inverse, and the conformal sphere's small angles stay below 0.02); a latitude's sine
 //! and cosine come from a table of sixteenths of a radian turned by a short series. Summed as
 //! polynomials they are exact to double precision there and several times cheaper than libm's
-//! `log1p`, `exp` and `sin_cos`, which the projection and the area terms would otherwise call for
-//! every vertex.
+//! `log1p`, `exp`, `sin_cos` and `atan2`, which the projection and the area terms would otherwise
+//! call for every vertex. Also rounding to an integer without a library call ([`nearest`]).
 
 /// x rounded to the nearest integer (ties to even), by adding and taking away 1.5 · 2^52, whose
 /// ulp is 1. `f64::round` is a library call on baseline x86-64 (no SSE4.1 `roundsd`): the

@@ -668,7 +668,12 @@ impl Key {
         // Cells about as large as an edge, but no more than sixteen per edge (most stay empty:
         // a boundary crosses few of them).
         let grid = Grid::new(
-            || edges.iter().enumerate().map(|(id, e)| (id as u32, e.a, e.b)),
+            || {
+                edges
+                    .iter()
+                    .enumerate()
+                    .map(|(id, e)| (id as u32, e.a, e.b))
+            },
             16.0,
             usize::MAX,
         )?;
