@@ -21,6 +21,20 @@ pub(crate) struct Grid<T> {
     items: Vec<T>,
 }
 
+/// The box of the segment from `a` to `b`: its lowest and its highest corner.
+pub(crate) fn segment_box(a: Coord, b: Coord) -> (Coord, Coord) {
+    (
+        Coord {
+            x: a.x.min(b.x),
+            y: a.y.min(b.y),
+        },
+        Coord {
+            x: a.x.max(b.x),
+            y: a.y.max(b.y),
+        },
+    )
+}
+
 /// Column and row ranges (inclusive) of the cells a box covers.
 pub(crate) type CellRange = ((usize, usize), (usize, usize));
 

@@ -14,13 +14,14 @@
 
 use geo::Coord;
 
+use super::grid::segment_box;
 use super::sweep::{Sweep, TaggedSegment, consecutive, consecutive_pairs, decide};
 
 /// Fewest segments per chain, on average, for chains to be used. On jittered rings (1.3 segments
 /// per chain) the grid is cheaper; smooth drawings have 10 to 20.
 const MIN_SEGMENTS_PER_CHAIN: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum Axis {
     X,
     Y,
@@ -57,18 +58,13 @@ struct Chain {
 impl Chain {
     /// The chain of the segments `start..end`, from the first's start `a` to the last's end `b`.
     fn new(start: usize, end: usize, grows: (bool, bool), a: Coord, b: Coord) -> Chain {
+        let (lo, hi) = segment_box(a, b);
         Chain {
             start,
             end,
             grows,
-            lo: Coord {
-                x: a.x.min(b.x),
-                y: a.y.min(b.y),
-            },
-            hi: Coord {
-                x: a.x.max(b.x),
-                y: a.y.max(b.y),
-            },
+            lo,
+            hi,
         }
     }
 

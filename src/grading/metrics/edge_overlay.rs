@@ -26,7 +26,7 @@ use geo::kernels::Orientation;
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
 use crate::grading::geodesic;
-use crate::grading::grid::Grid;
+use crate::grading::grid::{Grid, segment_box};
 use crate::grading::planar::{inside_ring, ring_area_signed};
 use crate::grading::project::from_plane;
 use crate::grading::series::wrap_rad;
@@ -649,19 +649,16 @@ impl Key {
             .iter()
             .enumerate()
             .flat_map(|(r, ring)| {
-                ring.edges().enumerate().map(move |(e, (a, b))| KeyEdge {
-                    a,
-                    b,
-                    lo: Coord {
-                        x: a.x.min(b.x),
-                        y: a.y.min(b.y),
-                    },
-                    hi: Coord {
-                        x: a.x.max(b.x),
-                        y: a.y.max(b.y),
-                    },
-                    ring: r as u32,
-                    edge: e as u32,
+                ring.edges().enumerate().map(move |(e, (a, b))| {
+                    let (lo, hi) = segment_box(a, b);
+                    KeyEdge {
+                        a,
+                        b,
+                        lo,
+                        hi,
+                        ring: r as u32,
+                        edge: e as u32,
+                    }
                 })
             })
             .collect();
@@ -709,16 +706,7 @@ fn crossings(a: &Prepared, key: &Key) -> Option<Vec<Crossing>> {
             let Some((cx, cy)) = grid.cells(pa, pb) else {
                 continue;
             };
-            let (lo, hi) = (
-                Coord {
-                    x: pa.x.min(pb.x),
-                    y: pa.y.min(pb.y),
-                },
-                Coord {
-                    x: pa.x.max(pb.x),
-                    y: pa.y.max(pb.y),
-                },
-            );
+            let (lo, hi) = segment_box(pa, pb);
             for y in cy.0..=cy.1 {
                 for x in cx.0..=cx.1 {
                     for &id in grid.cell(x, y) {
