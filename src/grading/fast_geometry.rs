@@ -96,9 +96,9 @@ impl Nested {
     fn positions(self) -> Option<Vec<Coord>> {
         match self {
             Nested::Positions(coords) => Some(coords),
-            // Only an empty list gets through: a `List` holds no positions.
-            list @ Nested::List(_) => list.list(Nested::position),
-            Nested::Position(_) => None,
+            // A `List` starts with a list, so only an empty one is a list of positions.
+            Nested::List(items) if items.is_empty() => Some(Vec::new()),
+            Nested::List(_) | Nested::Position(_) => None,
         }
     }
 }

@@ -6,6 +6,8 @@
 
 use geo::Coord;
 
+use super::planar::segment_box;
+
 /// Items bucketed by the cells their segment's box covers, as compressed rows: the items of cell
 /// `c` (row-major) are `items[start[c]..start[c + 1]]`.
 #[derive(Debug, Clone)]
@@ -19,20 +21,6 @@ pub(crate) struct Grid<T> {
     ny: usize,
     start: Vec<u32>,
     items: Vec<T>,
-}
-
-/// The box of the segment from `a` to `b`: its lowest and its highest corner.
-pub(crate) fn segment_box(a: Coord, b: Coord) -> (Coord, Coord) {
-    (
-        Coord {
-            x: a.x.min(b.x),
-            y: a.y.min(b.y),
-        },
-        Coord {
-            x: a.x.max(b.x),
-            y: a.y.max(b.y),
-        },
-    )
 }
 
 /// Column and row ranges (inclusive) of the cells a box covers.
@@ -127,9 +115,10 @@ impl<T: Copy + Default> Grid<T> {
             }
             Some((cell_of(l, n), cell_of(h, n)))
         };
+        let (lo, hi) = segment_box(a, b);
         Some((
-            range(a.x.min(b.x), a.x.max(b.x), self.x0, self.inv_x, self.nx)?,
-            range(a.y.min(b.y), a.y.max(b.y), self.y0, self.inv_y, self.ny)?,
+            range(lo.x, hi.x, self.x0, self.inv_x, self.nx)?,
+            range(lo.y, hi.y, self.y0, self.inv_y, self.ny)?,
         ))
     }
 

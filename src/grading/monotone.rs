@@ -14,7 +14,7 @@
 
 use geo::Coord;
 
-use super::grid::segment_box;
+use super::planar::segment_box;
 use super::sweep::{Sweep, TaggedSegment, consecutive, consecutive_pairs, decide};
 
 /// Fewest segments per chain, on average, for chains to be used. On jittered rings (1.3 segments

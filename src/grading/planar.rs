@@ -1,10 +1,24 @@
-//! Small planar helpers in EPSG:3006 metres shared by validation, zones and site rules:
-//! exact point-in-ring, ring areas and point-to-segment distances.
+//! Small planar helpers in EPSG:3006 metres shared by validation, zones, site rules and the
+//! segment searches: exact point-in-ring, ring areas, point-to-segment distances, segment boxes.
 
 use geo::Coord;
 use geo::kernels::Orientation;
 
 use super::sweep::orient;
+
+/// The box of the segment from `a` to `b`: its lowest and its highest corner.
+pub(crate) fn segment_box(a: Coord, b: Coord) -> (Coord, Coord) {
+    (
+        Coord {
+            x: a.x.min(b.x),
+            y: a.y.min(b.y),
+        },
+        Coord {
+            x: a.x.max(b.x),
+            y: a.y.max(b.y),
+        },
+    )
+}
 
 /// Winding number of `ring` (closed or not) around `p`, with exact orientation tests. Points on
 /// the boundary get an arbitrary but deterministic answer; callers that care check the boundary

@@ -26,8 +26,8 @@ use geo::kernels::Orientation;
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
 use crate::grading::geodesic;
-use crate::grading::grid::{Grid, segment_box};
-use crate::grading::planar::{inside_ring, ring_area_signed};
+use crate::grading::grid::Grid;
+use crate::grading::planar::{inside_ring, ring_area_signed, segment_box};
 use crate::grading::project::from_plane;
 use crate::grading::series::wrap_rad;
 use crate::grading::sweep::{orient, quick_side, segments_touch};

@@ -5,7 +5,7 @@
 
 use geo::Coord;
 
-use crate::grading::planar::point_segment;
+use crate::grading::planar::{point_segment, segment_box};
 use crate::grading::sweep::segments_touch;
 
 const NODE: usize = 8;
@@ -36,16 +36,8 @@ impl Rect {
         self.max.y = self.max.y.max(o.max.y);
     }
     fn of_segment(a: Coord, b: Coord) -> Rect {
-        Rect {
-            min: Coord {
-                x: a.x.min(b.x),
-                y: a.y.min(b.y),
-            },
-            max: Coord {
-                x: a.x.max(b.x),
-                y: a.y.max(b.y),
-            },
-        }
+        let (min, max) = segment_box(a, b);
+        Rect { min, max }
     }
     fn dist2(&self, p: Coord) -> f64 {
         let dx = (self.min.x - p.x).max(p.x - self.max.x).max(0.0);
